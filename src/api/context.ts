@@ -1,0 +1,17 @@
+import type { Config } from '../config/index.js';
+import type { Clock } from '../domain/scope.js';
+import type { Logger } from '../observability/index.js';
+import type { CodeStore, Repositories } from '../store/index.js';
+import type { FunctionLifecycle } from './services/function-lifecycle.js';
+import type { UrlSigner } from './services/url-signer.js';
+
+/** What route handlers are given; built once by the composition root. */
+export interface ApiContext {
+  readonly config: Config;
+  readonly repos: Repositories;
+  readonly code: CodeStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly lifecycle: FunctionLifecycle;
+  readonly urlSigner: UrlSigner;
+}

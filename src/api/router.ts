@@ -1,0 +1,70 @@
+import { InvalidParameterValueException } from '../errors/index.js';
+import type { Handler, Route } from './types.js';
+
+interface CompiledRoute {
+  route: Route;
+  segments: (string | { param: string })[];
+}
+
+export interface Match {
+  route: Route;
+  handler: Handler;
+  params: Record<string, string>;
+}
+
+function compile(route: Route): CompiledRoute {
+  const segments = route.path
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : s));
+  return { route, segments };
+}
+
+/**
+ * Routes on (method, path template, literal query discriminator). Trailing slashes are ignored; path
+ * parameters are matched raw and percent-decoded afterwards, so an encoded ARN never splits a segment.
+ */
+export class Router {
+  private readonly byMethod = new Map<string, CompiledRoute[]>();
+
+  constructor(routes: Route[]) {
+    for (const r of routes) {
+      const list = this.byMethod.get(r.method) ?? [];
+      list.push(compile(r));
+      this.byMethod.set(r.method, list);
+    }
+    // Literal-query routes first, so `GET /layers?find=LayerVersion` wins over `GET /layers`.
+    for (const list of this.byMethod.values()) list.sort((a, b) => Number(!!b.route.query) - Number(!!a.route.query));
+  }
+
+  match(method: string, rawPath: string, query: URLSearchParams): Match | undefined {
+    const list = this.byMethod.get(method);
+    if (!list) return undefined;
+    const parts = rawPath.split('/').filter((s) => s !== '');
+    for (const c of list) {
+      if (c.segments.length !== parts.length) continue;
+      if (c.route.query && !Object.entries(c.route.query).every(([k, v]) => query.get(k) === v)) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length; i++) {
+        const seg = c.segments[i]!;
+        const part = parts[i]!;
+        if (typeof seg === 'string') {
+          if (seg !== part) { ok = false; break; }
+        } else {
+          params[seg.param] = decodeSegment(part);
+        }
+      }
+      if (ok) return { route: c.route, handler: c.route.handler, params };
+    }
+    return undefined;
+  }
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new InvalidParameterValueException(`Invalid percent-encoding in the request path: ${s}`);
+  }
+}

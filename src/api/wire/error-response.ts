@@ -1,0 +1,22 @@
+import type { ServerResponse } from 'node:http';
+import { AwsError, ServiceException } from '../../errors/index.js';
+
+/** The one place AWS errors become HTTP: `x-amzn-ErrorType` + `{"Type", "<Message|message>", ...extra}`. */
+export function errorBody(err: AwsError): { status: number; headers: Record<string, string>; body: string } {
+  const body: Record<string, unknown> = { Type: err.type, [err.messageKey]: err.message, ...err.extra };
+  return {
+    status: err.status,
+    headers: { 'x-amzn-ErrorType': err.code, 'Content-Type': 'application/json', ...err.headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function asAwsError(err: unknown): AwsError {
+  return err instanceof AwsError ? err : new ServiceException();
+}
+
+export function sendError(res: ServerResponse, requestId: string, err: AwsError): void {
+  const { status, headers, body } = errorBody(err);
+  res.writeHead(status, { ...headers, 'x-amzn-RequestId': requestId, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
