@@ -78,7 +78,7 @@ test('update code and configuration change RevisionId; a stale RevisionId is 412
   );
   const uc = await t.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'f-upd', ZipFile: code('exports.handler=()=>2'), Publish: true }));
   assert.equal(uc.Version, '1');
-  assert.deepEqual(uc.Environment?.Variables, { A: '1' });
+  assert.deepEqual(uc.Environment?.Variables, { AB: '1' });
   await waitUntilFunctionUpdatedV2({ client: t.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'f-upd' });
 });
 
