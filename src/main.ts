@@ -1,12 +1,22 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './domain/scope.js';
 import { createLogger, type Logger } from './observability/index.js';
 import { CodeStore, FileBlobStore, Repositories, SqliteDocumentStore } from './store/index.js';
 import { ApiServer, allRoutes, FunctionLifecycle, UrlSigner, loadCredentials, type ApiContext, type CredentialSet } from './api/index.js';
+import { setProvisionedStatus } from './api/routes/provisioned-concurrency.js';
+import { SqliteLogStore } from './observability/sqlite-log-store.js';
+import { RuntimeEndpoint } from './runtime-api/index.js';
+import { EnvironmentPool, OptMerger, ProcessBackend, systemTimers, type Timers } from './sandbox/index.js';
+import { RuntimeTable } from './sandbox/runtime-table.js';
+import { Invoker, ProvisionedConcurrency } from './invoke/index.js';
+
+/** Our runtime clients (code that runs inside environments), shipped beside dist/. */
+const RUNTIMES_DIR = fileURLToPath(new URL('../../runtimes', import.meta.url));
 
 export interface Sluice {
   readonly config: Config;
@@ -14,12 +24,16 @@ export interface Sluice {
   readonly url: string;
   readonly credentials: CredentialSet;
   readonly context: ApiContext;
+  /** The execution environments (for introspection: counts, events). */
+  readonly environments: EnvironmentPool;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Timers for keep-alive and timeouts (fake time in tests). */
+  timers?: Timers;
 }
 
 /** Reads (or creates) the secret that signs download URLs; it never leaves the data directory. */
@@ -39,8 +53,30 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
   const repos = new Repositories(store);
   const code = new CodeStore(new FileBlobStore(join(config.dataDir, 'blobs')), join(config.dataDir, 'code'));
   const lifecycle = new FunctionLifecycle(repos, code, clock, logger);
+  const timers = options.timers ?? systemTimers;
+  const logs = new SqliteLogStore(join(config.dataDir, 'logs.db'), { clock });
+  const environments = new EnvironmentPool({
+    backend: new ProcessBackend({ stateDir: join(config.dataDir, 'sandboxes'), logger }),
+    launcher: new RuntimeTable({ dataDir: config.dataDir }),
+    createEndpoint: (opts) => new RuntimeEndpoint(opts),
+    logs, clock, timers, logger,
+    runtimeDir: RUNTIMES_DIR,
+    initTimeoutMs: config.environmentInitTimeoutMs,
+    code,
+    optMerger: new OptMerger(join(config.dataDir, 'opt')),
+    idleTimeoutMs: config.environmentIdleTimeoutMs,
+  });
+  const invoker = new Invoker({ repos, runner: environments, clock, logger, accountConcurrencyLimit: config.accountConcurrencyLimit });
+  const provisioned = new ProvisionedConcurrency({
+    repos, runner: environments, invoker, logger,
+    setStatus: (scope, name, qualifier, update) => { setProvisionedStatus(repos, scope, name, qualifier, update); },
+  });
+  lifecycle.onVersionChanged((scope, name, version) => {
+    invoker.versionChanged(scope, name, version);
+    void provisioned.reconcile(scope, name);
+  });
   const context: ApiContext = {
-    config, repos, code, clock, logger, lifecycle, urlSigner: new UrlSigner(serverSecret(config.dataDir)),
+    config, repos, code, clock, logger, lifecycle, urlSigner: new UrlSigner(serverSecret(config.dataDir)), invoker, logs,
   };
   const byKey = new Map(credentials.accounts.map((a) => [a.accessKeyId, a]));
   const server = new ApiServer({
@@ -50,6 +86,7 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
     logger,
   });
   lifecycle.recover();
+  provisioned.recover();
   const address = await server.listen(config.port, config.host);
   let closing: Promise<void> | undefined;
   return {
@@ -58,10 +95,17 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     credentials,
     context,
+    environments,
     close: () =>
       (closing ??= (async () => {
-        await server.close();
+        // Stop accepting, end running invocations (their callers get the runtime's exit), then drain.
+        const serverClosed = server.close();
+        provisioned.close();
+        await invoker.close();
+        await serverClosed;
         await lifecycle.close();
+        await provisioned.idle();
+        logs.close();
         store.close();
       })()),
   };

@@ -10,6 +10,8 @@ export interface Match {
   route: Route;
   handler: Handler;
   params: Record<string, string>;
+  /** Set when a path parameter is not valid percent-encoding; raised only after authentication. */
+  error?: InvalidParameterValueException;
 }
 
 function compile(route: Route): CompiledRoute {
@@ -46,25 +48,28 @@ export class Router {
       if (c.route.query && !Object.entries(c.route.query).every(([k, v]) => query.get(k) === v)) continue;
       const params: Record<string, string> = {};
       let ok = true;
+      let error: InvalidParameterValueException | undefined;
       for (let i = 0; i < parts.length; i++) {
         const seg = c.segments[i]!;
         const part = parts[i]!;
         if (typeof seg === 'string') {
           if (seg !== part) { ok = false; break; }
         } else {
-          params[seg.param] = decodeSegment(part);
+          const decoded = decodeSegment(part);
+          if (decoded === undefined) error ??= new InvalidParameterValueException(`Invalid percent-encoding in the request path: ${part}`);
+          params[seg.param] = decoded ?? part;
         }
       }
-      if (ok) return { route: c.route, handler: c.route.handler, params };
+      if (ok) return error ? { route: c.route, handler: c.route.handler, params, error } : { route: c.route, handler: c.route.handler, params };
     }
     return undefined;
   }
 }
 
-function decodeSegment(s: string): string {
+function decodeSegment(s: string): string | undefined {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new InvalidParameterValueException(`Invalid percent-encoding in the request path: ${s}`);
+    return undefined;
   }
 }

@@ -8,6 +8,7 @@ import {
   UnknownOperationException,
 } from '../errors/index.js';
 import type { Clock } from '../domain/scope.js';
+import { AccessDeniedForeign } from '../domain/arn.js';
 import type { Logger } from '../observability/index.js';
 import { verifySigV4, type SecretLookup } from './auth/sigv4.js';
 import { Router } from './router.js';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
 
 const DEFAULT_MAX_BODY = 6 * 1024 * 1024;
 const UNROUTED_MAX_BODY = 1024 * 1024;
+/** Operation names AWS's front door uses in its messages where they differ from the API's. */
+const FRONT_DOOR_NAMES: Record<string, string> = { Invoke: 'InvokeFunction' };
 
 class BodyTooLarge extends Error {}
 
@@ -106,7 +109,9 @@ export class ApiServer {
         body = await readBody(req, limit);
       } catch (err) {
         if (err instanceof BodyTooLarge) {
-          throw new RequestEntityTooLargeException(`Request must be smaller than ${limit} bytes for the ${operation} operation`);
+          throw new RequestEntityTooLargeException(
+            `Request must be smaller than ${limit} bytes for the ${FRONT_DOOR_NAMES[operation] ?? operation} operation`,
+          );
         }
         throw err;
       }
@@ -120,6 +125,7 @@ export class ApiServer {
           );
       account = caller.accountId || undefined;
       if (!match) throw new UnknownOperationException();
+      if (match.error) throw match.error;
       let parsed: Record<string, unknown> | undefined;
       const apiReq: ApiRequest = {
         requestId,
@@ -138,7 +144,7 @@ export class ApiServer {
       status = out.status;
       send(res, requestId, out);
     } catch (err) {
-      const awsErr = asAwsError(err);
+      const awsErr = err instanceof AccessDeniedForeign ? err.forOperation(operation) : asAwsError(err);
       if (!(err instanceof AwsError)) this.options.logger.error('unhandled error', { requestId, operation, error: String((err as Error)?.stack ?? err) });
       status = awsErr.status;
       if (!res.headersSent) sendError(res, requestId, awsErr);

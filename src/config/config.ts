@@ -20,6 +20,14 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Account-wide concurrent executions (AWS default 1,000). */
   readonly accountConcurrencyLimit: number;
+  /** Runtime id → interpreter path, overriding the runtime table (e.g. "python3.12=/opt/py312/bin/python3"). */
+  readonly runtimeInterpreters: Readonly<Record<string, string>>;
+  /** Where interpreters are looked for (colon-separated); empty = the PATH Sluice was started with. */
+  readonly runtimeSearchPath: string;
+  /** Idle execution environments are shut down after this long (scale to zero). */
+  readonly environmentIdleTimeoutMs: number;
+  /** Limit of an environment's init phase (AWS: 10 s). */
+  readonly environmentInitTimeoutMs: number;
 }
 
 type Spec = {
@@ -33,6 +41,16 @@ const int = (v: string) => {
   return n;
 };
 const optStr = (v: string) => (v === '' ? undefined : v);
+/** "a=1,b=2" → {a: "1", b: "2"} */
+const pairs = (v: string): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const item of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`expected id=path pairs, got "${item}"`);
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return out;
+};
 const level = (v: string): Config['logLevel'] => {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(v)) throw new Error(`unknown log level "${v}"`);
   return v as Config['logLevel'];
@@ -50,6 +68,10 @@ export const CONFIG_SPEC: Spec = {
   maxRequestBodyBytes: { env: 'SLUICE_MAX_REQUEST_BODY_BYTES', flag: 'max-request-body-bytes', parse: int, default: 70_167_211 },
   logLevel: { env: 'SLUICE_LOG_LEVEL', flag: 'log-level', parse: level, default: 'info' },
   accountConcurrencyLimit: { env: 'SLUICE_ACCOUNT_CONCURRENCY_LIMIT', flag: 'account-concurrency-limit', parse: int, default: 1000 },
+  runtimeInterpreters: { env: 'SLUICE_RUNTIME_INTERPRETERS', flag: 'runtime-interpreters', parse: (v) => pairs(v), default: {} },
+  runtimeSearchPath: { env: 'SLUICE_RUNTIME_SEARCH_PATH', flag: 'runtime-search-path', parse: str, default: '' },
+  environmentIdleTimeoutMs: { env: 'SLUICE_ENVIRONMENT_IDLE_TIMEOUT_MS', flag: 'environment-idle-timeout-ms', parse: int, default: 300_000 },
+  environmentInitTimeoutMs: { env: 'SLUICE_ENVIRONMENT_INIT_TIMEOUT_MS', flag: 'environment-init-timeout-ms', parse: int, default: 10_000 },
 };
 
 export interface ConfigSources {
@@ -85,6 +107,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (f !== undefined) out[key] = wrap(`--${spec.flag}`, () => spec.parse(f));
   }
   Object.assign(out, sources.overrides ?? {});
+  if (out.runtimeSearchPath === '') out.runtimeSearchPath = env.PATH ?? '';
   return Object.freeze(out) as unknown as Config;
 }
 

@@ -1,5 +1,5 @@
 import type { Scope } from './scope.js';
-import { InvalidParameterValueException, ValidationException } from '../errors/index.js';
+import { AccessDeniedException, InvalidParameterValueException, ResourceNotFoundException, ValidationException } from '../errors/index.js';
 
 export function functionArn(scope: Scope, name: string, qualifier?: string): string {
   const base = `arn:aws:lambda:${scope.region}:${scope.account}:function:${name}`;
@@ -32,13 +32,13 @@ export function parseFunctionRef(raw: string, scope: Scope, member = 'functionNa
   let m = FULL_ARN_RE.exec(raw);
   if (m) {
     if (m[2] !== scope.region) {
-      throw new InvalidParameterValueException(`Region '${m[2]}' in ARN does not match the region of the request '${scope.region}'.`);
+      throw new ResourceNotFoundException(`Functions from '${m[2]}' are not reachable in this region ('${scope.region}')`);
     }
-    if (m[3] !== scope.account) throw new AccessDeniedForeign(raw);
+    if (m[3] !== scope.account) throw new AccessDeniedForeign(raw, scope.account);
     name = m[4];
     qualifier = m[5];
   } else if ((m = PARTIAL_ARN_RE.exec(raw))) {
-    if (m[1] !== scope.account) throw new AccessDeniedForeign(raw);
+    if (m[1] !== scope.account) throw new AccessDeniedForeign(raw, scope.account);
     name = m[2];
     qualifier = m[3];
   } else {
@@ -48,18 +48,40 @@ export function parseFunctionRef(raw: string, scope: Scope, member = 'functionNa
       qualifier = parts[1];
     }
   }
-  if (name === undefined || name.length > 64 || raw.length > 256 || (qualifier !== undefined && !QUALIFIER_RE.test(qualifier))) {
+  if (name === undefined || raw.length > 256 || (qualifier !== undefined && !QUALIFIER_RE.test(qualifier))) {
     throw new ValidationException(
       `1 validation error detected: Value '${raw}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+    );
+  }
+  if (name.length > 64) {
+    // AWS reports this one as a parameter error, naming the function name alone.
+    throw new InvalidParameterValueException(
+      `1 validation error detected: Value '${name}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to 64`,
     );
   }
   return qualifier === undefined ? { name } : { name, qualifier };
 }
 
-/** Another account's ARN: AWS answers as an authorization failure, never revealing whether it exists. */
-export class AccessDeniedForeign extends ValidationException {
-  constructor(raw: string) {
-    super(`The resource ${raw} belongs to another account; cross-account access is not supported by this endpoint.`);
+/** IAM actions whose names differ from the API operation's. */
+const IAM_ACTIONS: Record<string, string> = {
+  Invoke: 'InvokeFunction', InvokeWithResponseStream: 'InvokeFunction', GetLayerVersionByArn: 'GetLayerVersion',
+};
+export const iamAction = (operation: string): string => IAM_ACTIONS[operation] ?? operation;
+
+/**
+ * Another account's resource: without a resource-based policy granting it, AWS answers with an authorization
+ * failure (never revealing whether the resource exists). The action is filled in by the server, which knows
+ * the operation being served (`forOperation`).
+ */
+export class AccessDeniedForeign extends AccessDeniedException {
+  constructor(readonly resource: string, readonly callerAccount: string, action = '*') {
+    super(
+      `User: arn:aws:iam::${callerAccount}:root is not authorized to perform: lambda:${action} on resource: ${resource} because no resource-based policy allows the lambda:${action} action`,
+    );
+  }
+
+  forOperation(operation: string): AccessDeniedForeign {
+    return new AccessDeniedForeign(this.resource, this.callerAccount, iamAction(operation));
   }
 }
 
@@ -84,7 +106,7 @@ const LAYER_ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d{1})
 export function parseLayerName(raw: string, scope: Scope): string {
   const m = LAYER_ARN_RE.exec(raw);
   if (m) {
-    if (m[1] !== scope.region || m[2] !== scope.account) throw new AccessDeniedForeign(raw);
+    if (m[1] !== scope.region || m[2] !== scope.account) throw new AccessDeniedForeign(raw, scope.account);
     return m[3]!;
   }
   if (!/^[a-zA-Z0-9-_]+$/.test(raw) || raw.length > 140) {

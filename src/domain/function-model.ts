@@ -68,6 +68,20 @@ export interface AliasRecord {
   revisionId: string;
 }
 
+export type ProvisionedConcurrencyStatus = 'IN_PROGRESS' | 'READY' | 'FAILED';
+
+/** A provisioned-concurrency config of one version or alias; status fields are reported by the invoke layer. */
+export interface ProvisionedConcurrencyRecord {
+  functionName: string;
+  qualifier: string;
+  requested: number;
+  available: number;
+  allocated: number;
+  status: ProvisionedConcurrencyStatus;
+  statusReason?: string;
+  lastModified: number; // epoch ms
+}
+
 export interface LayerVersionRecord {
   layerName: string;
   version: number;

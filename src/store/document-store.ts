@@ -5,12 +5,15 @@ export type Kind =
   | 'function'
   | 'version'
   | 'alias'
+  | 'layer'
   | 'layer-version'
   | 'layer-policy'
   | 'policy'
   | 'url-config'
   | 'event-invoke-config'
-  | 'provisioned-concurrency';
+  | 'provisioned-concurrency'
+  /** Reverse index of function URLs: url-id → (account, region, function, qualifier); one global scope. */
+  | 'url-id';
 
 export interface ListOptions {
   /** Only keys starting with this prefix. */

@@ -31,6 +31,7 @@ const MAX_SKEW_MS = 5 * 60 * 1000;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 const AUTH_RE = /^AWS4-HMAC-SHA256\s+(.*)$/;
+const REGION_RE = /^[a-z0-9-]{1,64}$/;
 
 /** RFC 3986 encoding as SigV4 defines it: everything but unreserved characters, upper-case hex. */
 export function uriEncode(s: string): string {
@@ -45,10 +46,19 @@ function safeDecode(s: string): string {
   }
 }
 
-/** Lambda (not S3) signs the already-encoded path encoded once more, segment by segment. */
+/**
+ * Lambda (not S3) signs the already-encoded path encoded once more, segment by segment, after dropping empty
+ * and dot segments as botocore and the JS SDK both do before signing.
+ */
 export function canonicalUri(rawPath: string): string {
-  if (rawPath === '') return '/';
-  return rawPath.split('/').map(uriEncode).join('/');
+  const segments: string[] = [];
+  for (const s of rawPath.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') segments.pop();
+    else segments.push(s);
+  }
+  if (segments.length === 0) return '/';
+  return `/${segments.map(uriEncode).join('/')}${rawPath.endsWith('/') ? '/' : ''}`;
 }
 
 export function canonicalQuery(rawQuery: string, skip?: string): string {
@@ -131,6 +141,8 @@ export function verifySigV4(req: SignedRequest, lookup: SecretLookup, services: 
     throw new IncompleteSignatureException(`Credential should be scoped to a valid region. `);
   }
   const [accessKeyId, date, region, service] = scopeParts as [string, string, string, string];
+  // The region becomes part of every ARN and storage scope, so it must look like one.
+  if (!REGION_RE.test(region)) throw new InvalidSignatureException('Credential should be scoped to a valid region. ');
   const secret = lookup(accessKeyId);
   if (!secret) throw new UnrecognizedClientException();
   if (!services.includes(service)) {

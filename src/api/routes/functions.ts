@@ -10,6 +10,7 @@ import {
   decodeMarker, encodeMarker, optBool, optObject, optString, optStringMap, pageQuery, reqString,
 } from '../wire/input.js';
 import { acceptCode } from '../services/code-upload.js';
+import { unqualifiedFunctionName as unqualified } from '../services/unqualified-function.js';
 import { functionTarget, requireFunction, resolveVersion } from '../services/function-resolver.js';
 import {
   createFunction, deleteFunction, publishVersion, updateFunctionCode, updateFunctionConfiguration,
@@ -175,12 +176,3 @@ export function functionRoutes(ctx: ApiContext): Route[] {
 }
 
 const conflict = (name: string) => new ResourceConflictException(`Function already exist: ${name}`);
-
-/** Operations on the function itself refuse a qualifier in the name. */
-function unqualified(raw: string, scope: Parameters<typeof parseFunctionRef>[1]): string {
-  const ref = parseFunctionRef(raw, scope);
-  if (ref.qualifier !== undefined) {
-    throw new InvalidParameterValueException('Unsupported: qualified function names are not allowed for this operation.');
-  }
-  return ref.name;
-}

@@ -1,4 +1,4 @@
-import { InvalidParameterValueException } from '../../errors/index.js';
+import { InvalidParameterValueException, RequestEntityTooLargeException } from '../../errors/index.js';
 import { inspectZip, type CodeStore } from '../../store/index.js';
 import type { StoredBlob } from '../../store/blob-store.js';
 import { optString } from '../wire/input.js';
@@ -35,7 +35,8 @@ export async function acceptCode(code: Record<string, unknown>, store: CodeStore
   }
   const zip = Buffer.from(b64, 'base64');
   if (zip.length > MAX_ZIPPED_BYTES) {
-    throw new InvalidParameterValueException(`Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`);
+    // AWS answers this one from its front door: 413, not a parameter error.
+    throw new RequestEntityTooLargeException(`Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`);
   }
   const inspection = await inspectZip(zip, { maxUnzippedBytes: MAX_UNZIPPED_BYTES, maxEntries: 100_000, maxRatio: 1000 });
   if (!inspection.ok) {

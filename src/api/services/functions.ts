@@ -12,6 +12,7 @@ import type { AcceptedCode } from './code-upload.js';
 import { MAX_UNZIPPED_BYTES } from './code-upload.js';
 import { checkCombinedSize, resolveLayers } from './layer-resolver.js';
 import { notFound, requireFunction } from './function-resolver.js';
+import { removeUrlConfigs } from './function-url.js';
 
 /** Rejects a request whose RevisionId does not match the resource's current one. */
 export function checkRevision(given: string | undefined, current: string): void {
@@ -208,6 +209,7 @@ export function deleteFunction(ctx: ApiContext, scope: Scope, name: string, qual
     requireFunction(ctx.repos, scope, name);
     if (qualifier === undefined) {
       const prefix = `${name}/`;
+      removeUrlConfigs(ctx.repos, scope, name); // with their global url-id index entries
       ctx.repos.functions.delete(scope, name);
       for (const c of [ctx.repos.versions, ctx.repos.aliases, ctx.repos.policies, ctx.repos.urlConfigs, ctx.repos.eventInvokeConfigs, ctx.repos.provisionedConcurrency]) {
         c.deletePrefix(scope, prefix);

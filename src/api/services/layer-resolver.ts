@@ -4,6 +4,7 @@ import { layerVersionKey } from '../../domain/function-model.js';
 import { AccessDeniedException, InvalidParameterValueException } from '../../errors/index.js';
 import type { Repositories } from '../../store/index.js';
 import type { PolicyRecord } from '../../domain/function-model.js';
+import { isAllowed } from '../../domain/policy.js';
 
 export interface ResolvedLayer {
   arn: string;
@@ -12,12 +13,11 @@ export interface ResolvedLayer {
   codeKey: string;
 }
 
+/** The layer version's policy must grant lambda:GetLayerVersion to the using account (conditions included). */
 function grants(policy: PolicyRecord | undefined, account: string): boolean {
-  if (!policy) return false;
-  return policy.statements.some((s) => {
-    const p = s.Principal as unknown;
-    const principal = typeof p === 'string' ? p : (p as { AWS?: string })?.AWS;
-    return principal === '*' || principal === account || principal === `arn:aws:iam::${account}:root`;
+  return isAllowed(policy?.statements, {
+    action: 'lambda:GetLayerVersion',
+    principal: { kind: 'account', account, arn: `arn:aws:iam::${account}:root` },
   });
 }
 

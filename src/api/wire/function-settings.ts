@@ -1,4 +1,4 @@
-import { InvalidParameterValueException } from '../../errors/index.js';
+import { InvalidParameterValueException, ValidationException } from '../../errors/index.js';
 import { checkRuntime, RUNTIME_ENUM, SUPPORTED_RUNTIMES } from '../../domain/runtimes.js';
 import type { FunctionVersion, LoggingConfig } from '../../domain/function-model.js';
 import {
@@ -53,7 +53,10 @@ function parseEnvironment(body: Record<string, unknown>): Record<string, string>
   }
   for (const key of Object.keys(vars)) {
     if (!ENV_KEY_RE.test(key)) {
-      throw constraint('Environment.Variables', key, `Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+`);
+      // The variables are a sensitive member: AWS leaves the value out of the message.
+      throw new ValidationException(
+        `1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]`,
+      );
     }
   }
   const measured = JSON.stringify(vars);
@@ -108,7 +111,9 @@ export function parseFunctionSettings(body: Record<string, unknown>, functionNam
   const arch = optStringList(body, 'Architectures');
   if (arch !== undefined) {
     if (arch.length !== 1) throw constraint('Architectures', arch, 'Member must have length less than or equal to 1');
-    if (arch[0] !== 'x86_64' && arch[0] !== 'arm64') throw constraint('Architectures', arch, 'Member must satisfy enum value set: [x86_64, arm64]');
+    if (arch[0] !== 'x86_64' && arch[0] !== 'arm64') {
+      throw constraint('Architectures', arch, 'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]');
+    }
     if (arch[0] !== process.arch.replace('x64', 'x86_64')) {
       throw new InvalidParameterValueException(`Architecture ${arch[0]} is not available on this Sluice server (it runs ${process.arch === 'x64' ? 'x86_64' : process.arch}).`);
     }
@@ -116,8 +121,11 @@ export function parseFunctionSettings(body: Record<string, unknown>, functionNam
   }
   const eph = optObject(body, 'EphemeralStorage');
   if (eph !== undefined) {
-    const size = optInt(eph, 'Size', 512, 10240);
+    const size = optInt(eph, 'Size');
     if (size === undefined) throw constraint('EphemeralStorage.Size', null, 'Member must not be null');
+    // Checked here rather than by optInt so the message names the nested member (`ephemeralStorage.size`).
+    if (size < 512) throw constraint('EphemeralStorage.Size', size, 'Member must have value greater than or equal to 512');
+    if (size > 10240) throw constraint('EphemeralStorage.Size', size, 'Member must have value less than or equal to 10240');
     s.ephemeralStorageSize = size;
   }
   const logging = parseLogging(body, functionName);

@@ -8,9 +8,17 @@ function camel(member: string): string {
   return member.charAt(0).toLowerCase() + member.slice(1);
 }
 
+/** The value as AWS's (Java) validator prints it: `null` bare, lists as `[a, b]`, anything else quoted. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `'[${value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}]'`;
+  return `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
+}
+
+/** `member` may be a dotted path (`EphemeralStorage.Size`); each part is camel-cased as AWS does. */
 export function constraint(member: string, value: unknown, rule: string): ValidationException {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  return new ValidationException(`1 validation error detected: Value '${shown}' at '${camel(member)}' failed to satisfy constraint: ${rule}`);
+  const path = member.split('.').map(camel).join('.');
+  return new ValidationException(`1 validation error detected: Value ${shown(value)} at '${path}' failed to satisfy constraint: ${rule}`);
 }
 
 function typeError(member: string, expected: string): InvalidParameterValueException {

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { functionUrl, newUrlId, parseFunctionUrlHost } from './function-url.js';
+
+test('newUrlId draws 32 lowercase alphanumerics', () => {
+  const ids = new Set(Array.from({ length: 200 }, () => newUrlId()));
+  assert.equal(ids.size, 200);
+  for (const id of ids) assert.match(id, /^[a-z0-9]{32}$/);
+});
+
+test('functionUrl keeps the port the API was reached on, and omits a default one', () => {
+  const id = 'a'.repeat(32);
+  assert.equal(functionUrl(id, 'eu-west-1', 'http://127.0.0.1:9000'), `http://${id}.lambda-url.eu-west-1.localhost:9000/`);
+  assert.equal(functionUrl(id, 'us-east-1', 'http://[::1]:8080'), `http://${id}.lambda-url.us-east-1.localhost:8080/`);
+  assert.equal(functionUrl(id, 'us-east-1', 'http://sluice.internal'), `http://${id}.lambda-url.us-east-1.localhost/`);
+  assert.equal(functionUrl(id, 'us-east-1', 'http://bad host'), `http://${id}.lambda-url.us-east-1.localhost/`);
+});
+
+test('parseFunctionUrlHost reads what functionUrl writes, and nothing else', () => {
+  const id = newUrlId();
+  const host = new URL(functionUrl(id, 'ap-southeast-2', 'http://localhost:3000')).host;
+  assert.deepEqual(parseFunctionUrlHost(host), { urlId: id, region: 'ap-southeast-2' });
+  assert.deepEqual(parseFunctionUrlHost(`${id.toUpperCase()}.LAMBDA-URL.us-east-1.localhost.`), { urlId: id, region: 'us-east-1' });
+  for (const h of [undefined, '', 'localhost:3000', `${id}x.lambda-url.us-east-1.localhost`, `${id}.lambda-url.us-east-1.example.com`,
+    `${id.slice(1)}.lambda-url.us-east-1.localhost`]) {
+    assert.equal(parseFunctionUrlHost(h), undefined, String(h));
+  }
+});

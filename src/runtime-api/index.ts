@@ -1,0 +1,3 @@
+export * from './types.js';
+export { RuntimeEndpoint, MAX_RUNTIME_RESPONSE_BYTES, SANDBOX_RUNTIME_API } from './runtime-endpoint.js';
+export { validErrorType } from './error-type.js';

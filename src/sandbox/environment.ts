@@ -1,0 +1,439 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/scope.js';
+import type { Logger } from '../observability/index.js';
+import type { LogStore } from '../observability/log-store.js';
+import type {
+  InvocationOutcome, InvocationRequest, RuntimeEndpointApi, RuntimeEndpointOptions,
+} from '../runtime-api/types.js';
+import type { Sandbox, SandboxBackend, SandboxExit } from './backend.js';
+import type { EnvironmentSpec } from './environment-spec.js';
+import { transition, type EnvironmentEvent, type EnvironmentState } from './environment-state.js';
+import { environmentVariables, logStreamName, type InitializationType } from './environment-variables.js';
+import { LineSplitter } from './line-splitter.js';
+import {
+  endLine, exitText, initReportLine, initStartLine, reportLine, startLine, timedOutLine, type ReportStatus,
+} from './platform-log.js';
+import type { Timers } from './timers.js';
+
+/** What the runtime table gives for a runtime id (src/sandbox/runtime-table.ts implements it). */
+export interface RuntimeLaunchPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Set when the exact interpreter is missing and a near one is used instead. */
+  warning?: string;
+}
+export type RuntimeLaunchResult = RuntimeLaunchPlan | { error: string; message: string };
+export interface RuntimeLauncher {
+  launch(
+    runtime: string, roots: { taskRoot: string; optRoot: string; runtimeRoot: string }, options: { memorySizeMb?: number },
+  ): RuntimeLaunchResult | Promise<RuntimeLaunchResult>;
+}
+
+export interface EnvironmentDeps {
+  backend: SandboxBackend;
+  launcher: RuntimeLauncher;
+  createEndpoint(options: RuntimeEndpointOptions): RuntimeEndpointApi;
+  logs: Pick<LogStore, 'append'>;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Host path of our runtime clients (`runtimes/`). */
+  runtimeDir: string;
+  /** The init phase's limit (10 s on AWS for on-demand environments). */
+  initTimeoutMs: number;
+}
+
+export interface EnvironmentOptions {
+  spec: EnvironmentSpec;
+  codeDir: string;
+  optDir: string;
+  initializationType: InitializationType;
+}
+
+/** One event for an environment; the deadline is set when it is handed out. */
+export type EnvironmentInvocation = Omit<InvocationRequest, 'deadlineMs'>;
+
+export type EnvironmentResult =
+  | { kind: 'response'; payload: Buffer; contentType?: string }
+  /** The runtime's error, or one the platform generated (timeout, crash, out of memory, ...). */
+  | { kind: 'function-error'; errorType: string; payload: Buffer }
+  /** The environment could not be created at all (no interpreter for the runtime, sandbox failure). */
+  | { kind: 'unavailable'; message: string };
+
+export interface InvocationReport {
+  result: EnvironmentResult;
+  /** This invocation's log lines (init output on a cold start, START … REPORT). */
+  logLines: string[];
+  durationMs: number;
+  coldStart: boolean;
+}
+
+type InitFailure =
+  | { kind: 'init-error'; errorType: string; payload: Buffer }
+  | { kind: 'exit'; exit: SandboxExit }
+  | { kind: 'timeout' }
+  | { kind: 'unavailable'; message: string };
+
+const MAX_PENDING_INIT_LINES = 1000;
+
+export const platformError = (errorType: string, errorMessage: string): Buffer =>
+  Buffer.from(JSON.stringify({ errorType, errorMessage }));
+
+/**
+ * One execution environment: one sandbox with one runtime process and its own Runtime API endpoint, serving one
+ * function version, one invocation at a time. Failures of the function are results, never exceptions.
+ */
+export class Environment {
+  readonly id = randomUUID();
+  readonly spec: EnvironmentSpec;
+  readonly logStreamName: string;
+  readonly initializationType: InitializationType;
+  private stateValue: EnvironmentState = 'starting';
+  private sandbox: Sandbox | undefined;
+  private endpoint: RuntimeEndpointApi | undefined;
+  private initFailure: InitFailure | undefined;
+  private initDurationMs: number | undefined;
+  private invocations = 0;
+  private initLines: string[] = [];
+  private current: string[] | undefined;
+  private readonly splitters = {
+    stdout: new LineSplitter((l) => this.line(l)),
+    stderr: new LineSplitter((l) => this.line(l)),
+  };
+  private started: Promise<void> | undefined;
+  /** How the sandbox ended, once it has. */
+  private exit: SandboxExit | undefined;
+  /** The running invocation's exit hook. */
+  private onExit: ((e: SandboxExit) => void) | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly discardListeners = new Set<(env: Environment) => void>();
+
+  constructor(private readonly deps: EnvironmentDeps, private readonly options: EnvironmentOptions) {
+    this.spec = options.spec;
+    this.initializationType = options.initializationType;
+    this.logStreamName = logStreamName(deps.clock.now(), options.spec.version);
+  }
+
+  get state(): EnvironmentState {
+    return this.stateValue;
+  }
+
+  /** Called once when the environment becomes unusable (failure, unexpected exit, close). */
+  onDiscard(listener: (env: Environment) => void): void {
+    this.discardListeners.add(listener);
+  }
+
+  /** Runs the init phase; settles (never rejects) when the runtime is ready or init has failed. Idempotent. */
+  start(): Promise<void> {
+    this.started ??= this.init().then(() => {
+      // Closed during init: what invoke() reports.
+      if (this.stateValue === 'discarded' && !this.initFailure && this.initDurationMs === undefined) {
+        this.initFailure = { kind: 'unavailable', message: 'Sandbox.Failure: the environment was shut down during init' };
+      }
+    }, (err: unknown) => {
+      this.deps.logger.error('environment init crashed', { environment: this.id, error: String((err as Error)?.stack ?? err) });
+      this.initFailure ??= { kind: 'unavailable', message: `Sandbox.Failure: ${(err as Error)?.message ?? String(err)}` };
+      if (this.stateValue === 'starting') this.move('init-failed');
+    });
+    return this.started;
+  }
+
+  /** Its init phase succeeded (it may have failed since). */
+  get initialized(): boolean {
+    return this.initDurationMs !== undefined;
+  }
+
+  /** Ready and initialised successfully. */
+  get usable(): boolean {
+    return this.stateValue === 'ready';
+  }
+
+  async invoke(inv: EnvironmentInvocation): Promise<InvocationReport> {
+    await this.start();
+    // Provisioned environments were initialised ahead of time: their first invocation is not a cold start.
+    const coldStart = this.invocations++ === 0 && this.initializationType === 'on-demand';
+    const lines: string[] = coldStart ? this.initLines : [];
+    this.initLines = [];
+    this.current = lines;
+    const began = performance.now();
+    this.platformLine(startLine(inv.requestId, this.spec.version));
+    try {
+      if (this.initFailure) return await this.reportInitFailure(inv, lines, began);
+      this.move('invoke-started');
+      return await this.run(inv, lines, began, coldStart);
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** Shuts the environment down (idle expiry, retirement, platform shutdown). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.stateValue !== 'discarded') this.move('discard');
+      this.endpoint?.abort('environment shut down');
+      await this.sandbox?.destroy();
+      this.splitters.stdout.end();
+      this.splitters.stderr.end();
+      await this.endpoint?.close();
+    })();
+    return this.closing;
+  }
+
+  private async init(): Promise<void> {
+    const began = performance.now();
+    const { spec } = this;
+    const sandbox = await this.deps.backend.create({
+      id: this.id,
+      runtime: spec.runtime,
+      codeDir: this.options.codeDir,
+      optDir: this.options.optDir,
+      runtimeDir: this.deps.runtimeDir,
+      memoryMb: spec.memorySizeMb,
+      ephemeralStorageMb: spec.ephemeralStorageMb,
+    });
+    this.sandbox = sandbox;
+    // close() may run while init awaits: whatever init creates after that, init removes itself.
+    if (this.abandoned()) {
+      await sandbox.destroy();
+      return;
+    }
+    const endpoint = this.deps.createEndpoint(sandbox.endpointOptions);
+    this.endpoint = endpoint;
+    const address = await endpoint.listen();
+    const plan = await this.deps.launcher.launch(spec.runtime, {
+      taskRoot: sandbox.paths.taskRoot, optRoot: sandbox.paths.optRoot, runtimeRoot: sandbox.paths.runtimeRoot,
+    }, { memorySizeMb: spec.memorySizeMb });
+    if (this.abandoned()) {
+      await endpoint.close();
+      await sandbox.destroy();
+      return;
+    }
+    if ('error' in plan) {
+      this.failInit({ kind: 'unavailable', message: plan.message });
+      return;
+    }
+    const env = environmentVariables({
+      spec, paths: sandbox.paths, runtimeApi: sandbox.runtimeApi(address), logStreamName: this.logStreamName,
+      initializationType: this.initializationType, runtimeEnv: plan.env,
+    });
+    this.platformLine(initStartLine(runtimeVersion(spec.runtime), runtimeVersionArn(spec.scope.region, plan), plan.warning));
+    const initStarted = performance.now();
+    sandbox.start({ command: plan.command, args: plan.args, env, cwd: sandbox.paths.taskRoot }, (stream, chunk) => this.splitters[stream].push(chunk));
+    let timer: { cancel(): void } | undefined;
+    const outcome = await Promise.race([
+      endpoint.waitForInit().then((o) => ({ k: 'init' as const, o }), (err: unknown) => ({ k: 'endpoint' as const, err })),
+      sandbox.exited.then((e) => ({ k: 'exit' as const, e })),
+      new Promise<{ k: 'timeout' }>((resolve) => { timer = this.deps.timers.after(this.deps.initTimeoutMs, () => resolve({ k: 'timeout' })); }),
+    ]);
+    timer?.cancel();
+    const initMs = performance.now() - initStarted;
+    void began;
+    if (this.abandoned()) {
+      await sandbox.destroy();
+      return;
+    }
+    if (outcome.k === 'init' && outcome.o.kind === 'ready') {
+      this.initDurationMs = initMs;
+      this.move('init-succeeded');
+      sandbox.initialized?.();
+      // One listener for the sandbox's whole life (not one per invocation): a runtime that dies while idle
+      // takes its environment with it; one that dies while busy ends the invocation.
+      void sandbox.exited.then((e) => {
+        this.exit = e;
+        if (this.onExit) this.onExit(e);
+        else if (this.stateValue === 'ready') void this.close();
+      });
+      return;
+    }
+    let failure: InitFailure;
+    let status: ReportStatus;
+    if (outcome.k === 'init' && outcome.o.kind === 'init-error') {
+      failure = { kind: 'init-error', errorType: outcome.o.errorType, payload: outcome.o.payload };
+      status = { kind: 'error', errorType: outcome.o.errorType };
+    } else if (outcome.k === 'exit') {
+      failure = { kind: 'exit', exit: outcome.e };
+      status = { kind: 'error', errorType: outcome.e.kind === 'out-of-memory' ? 'Runtime.OutOfMemory' : 'Runtime.ExitError' };
+    } else if (outcome.k === 'timeout') {
+      failure = { kind: 'timeout' };
+      status = { kind: 'timeout' };
+    } else {
+      failure = { kind: 'unavailable', message: `Sandbox.Failure: ${String((outcome as { err: unknown }).err)}` };
+      status = { kind: 'error', errorType: 'Sandbox.Failure' };
+    }
+    await sandbox.kill();
+    await drainOutput();
+    this.platformLine(initReportLine({ initDurationMs: initMs, status }));
+    this.failInit(failure);
+  }
+
+  /** Closed while init was awaiting something. */
+  private abandoned(): boolean {
+    return this.stateValue === 'discarded';
+  }
+
+  private failInit(failure: InitFailure): void {
+    this.initFailure = failure;
+    if (this.stateValue === 'starting') this.move('init-failed');
+  }
+
+  private async reportInitFailure(inv: EnvironmentInvocation, lines: string[], began: number): Promise<InvocationReport> {
+    const f = this.initFailure!;
+    let result: EnvironmentResult;
+    if (f.kind === 'unavailable') {
+      result = { kind: 'unavailable', message: f.message };
+    } else if (f.kind === 'init-error') {
+      result = { kind: 'function-error', errorType: f.errorType, payload: f.payload };
+    } else if (f.kind === 'timeout') {
+      const seconds = this.deps.initTimeoutMs / 1000;
+      result = { kind: 'function-error', errorType: 'Sandbox.Timedout', payload: platformError('Sandbox.Timedout', `RequestId: ${inv.requestId} Error: Task timed out after ${seconds.toFixed(2)} seconds`) };
+    } else {
+      result = this.exitResult(inv.requestId, f.exit);
+    }
+    const durationMs = performance.now() - began;
+    if (result.kind === 'function-error' && f.kind !== 'init-error') {
+      const message = (JSON.parse(result.payload.toString()) as { errorMessage: string }).errorMessage;
+      this.platformLine(message);
+      this.platformLine(result.errorType);
+    }
+    this.platformLine(endLine(inv.requestId));
+    const errorType = result.kind === 'function-error' ? result.errorType : 'Sandbox.Failure';
+    this.platformLine(reportLine({
+      requestId: inv.requestId, durationMs, memorySizeMb: this.spec.memorySizeMb, maxMemoryUsedMb: this.maxMemory(),
+      status: f.kind === 'timeout' ? { kind: 'timeout' } : { kind: 'error', errorType },
+    }));
+    void this.close();
+    return { result, logLines: lines, durationMs, coldStart: true };
+  }
+
+  private async run(inv: EnvironmentInvocation, lines: string[], began: number, coldStart: boolean): Promise<InvocationReport> {
+    const sandbox = this.sandbox!;
+    const endpoint = this.endpoint!;
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    const request: InvocationRequest = { ...inv, deadlineMs: this.deps.clock.now() + timeoutMs };
+    let timer: { cancel(): void } | undefined;
+    const raced = await Promise.race([
+      endpoint.invoke(request).then((o) => ({ k: 'outcome' as const, o }), (err: unknown) => ({ k: 'endpoint' as const, err })),
+      new Promise<{ k: 'exit'; e: SandboxExit }>((resolve) => {
+        if (this.exit) resolve({ k: 'exit', e: this.exit });
+        else this.onExit = (e) => resolve({ k: 'exit', e });
+      }),
+      new Promise<{ k: 'timeout' }>((resolve) => { timer = this.deps.timers.after(timeoutMs, () => resolve({ k: 'timeout' })); }),
+    ]);
+    timer?.cancel();
+    this.onExit = undefined;
+    const durationMs = performance.now() - began;
+    let result: EnvironmentResult;
+    let status: ReportStatus | undefined;
+    let failed = false;
+    if (raced.k === 'outcome') {
+      ({ result, status, failed } = this.outcomeResult(raced.o));
+      await drainOutput();
+    } else if (raced.k === 'timeout') {
+      failed = true;
+      endpoint.abort('task timed out');
+      await sandbox.kill();
+      result = {
+        kind: 'function-error', errorType: 'Sandbox.Timedout',
+        payload: platformError('Sandbox.Timedout', `RequestId: ${inv.requestId} Error: Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`),
+      };
+      status = { kind: 'timeout' };
+      this.platformLine(timedOutLine(this.deps.clock.now(), inv.requestId, this.spec.timeoutSeconds));
+    } else {
+      failed = true;
+      endpoint.abort('runtime exited');
+      await sandbox.kill();
+      result = raced.k === 'exit'
+        ? this.exitResult(inv.requestId, raced.e)
+        : { kind: 'function-error', errorType: 'Sandbox.Failure', payload: platformError('Sandbox.Failure', `RequestId: ${inv.requestId} Error: ${String(raced.err)}`) };
+      const errorType = (result as { errorType: string }).errorType;
+      status = { kind: 'error', errorType };
+      this.platformLine((JSON.parse((result as { payload: Buffer }).payload.toString()) as { errorMessage: string }).errorMessage);
+      this.platformLine(errorType);
+    }
+    this.platformLine(endLine(inv.requestId));
+    this.platformLine(reportLine({
+      requestId: inv.requestId, durationMs, memorySizeMb: this.spec.memorySizeMb, maxMemoryUsedMb: this.maxMemory(),
+      initDurationMs: coldStart ? this.initDurationMs : undefined, status,
+    }));
+    // The runtime may also have died just after answering: then the environment goes, the answer stands.
+    if (failed || this.exit) {
+      if (this.stateValue === 'busy') this.move('invoke-failed');
+      void this.close();
+    } else if (this.stateValue === 'busy') {
+      this.move('invoke-finished');
+    }
+    return { result, logLines: lines, durationMs, coldStart };
+  }
+
+  private outcomeResult(o: InvocationOutcome): { result: EnvironmentResult; status?: ReportStatus; failed: boolean } {
+    switch (o.kind) {
+      case 'response':
+        return { result: o.contentType === undefined ? { kind: 'response', payload: o.payload } : { kind: 'response', payload: o.payload, contentType: o.contentType }, failed: false };
+      case 'function-error':
+        return { result: { kind: 'function-error', errorType: o.errorType, payload: o.payload }, failed: false };
+      case 'response-too-large': {
+        const errorType = 'Function.ResponseSizeTooLarge';
+        return {
+          result: { kind: 'function-error', errorType, payload: platformError(errorType, 'Response payload size exceeded maximum allowed payload size (6291556 bytes).') },
+          status: { kind: 'error', errorType },
+          failed: true,
+        };
+      }
+    }
+  }
+
+  private exitResult(requestId: string, exit: SandboxExit): EnvironmentResult {
+    if (exit.kind === 'out-of-memory') {
+      return { kind: 'function-error', errorType: 'Runtime.OutOfMemory', payload: platformError('Runtime.OutOfMemory', `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`) };
+    }
+    const how = exit.kind === 'exited' ? exitText({ code: exit.code }) : exitText({ signal: exit.signal });
+    const message = exit.kind === 'exited' && exit.code === 0
+      ? `RequestId: ${requestId} Error: Runtime exited without providing a reason`
+      : `RequestId: ${requestId} Error: Runtime exited with error: ${how}`;
+    return { kind: 'function-error', errorType: 'Runtime.ExitError', payload: platformError('Runtime.ExitError', message) };
+  }
+
+  private maxMemory(): number {
+    return this.sandbox?.stats().maxMemoryUsedMb ?? 0;
+  }
+
+  private move(event: EnvironmentEvent): void {
+    this.stateValue = transition(this.stateValue, event);
+    if (this.stateValue === 'discarded') {
+      const listeners = [...this.discardListeners];
+      this.discardListeners.clear();
+      for (const l of listeners) l(this);
+    }
+  }
+
+  private platformLine(message: string): void {
+    this.line(message);
+  }
+
+  /** One log line of this environment: to its log stream, and to the current invocation's tail. */
+  private line(message: string): void {
+    const { spec } = this;
+    this.deps.logs.append(spec.scope, spec.logGroup, this.logStreamName, [{ timestamp: this.deps.clock.now(), message }]);
+    if (this.current) this.current.push(message);
+    else if (this.stateValue === 'starting' && this.initLines.length < MAX_PENDING_INIT_LINES) this.initLines.push(message);
+  }
+}
+
+/** Output written before the runtime answered may still sit in the pipe; one turn of the event loop reads it. */
+function drainOutput(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/** `nodejs22.x` → `nodejs:22.v1`, `python3.12` → `python:3.12.v1`, `provided.al2023` → `provided:al2023.v1`. */
+export function runtimeVersion(runtime: string): string {
+  const m = /^([a-z]+)(\d[\d.]*?)(?:\.x)?$/.exec(runtime);
+  if (m) return `${m[1]}:${m[2]}.v1`;
+  const [family, rest] = runtime.split('.', 2);
+  return `${family}:${rest ?? ''}.v1`;
+}
+
+function runtimeVersionArn(region: string, plan: RuntimeLaunchPlan): string {
+  const hash = createHash('sha256').update(plan.command).update('\0').update(plan.args.join('\0')).digest('hex');
+  return `arn:aws:lambda:${region}::runtime:${hash}`;
+}
