@@ -57,7 +57,9 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
   const logs = new SqliteLogStore(join(config.dataDir, 'logs.db'), { clock });
   const environments = new EnvironmentPool({
     backend: new ProcessBackend({ stateDir: join(config.dataDir, 'sandboxes'), logger }),
-    launcher: new RuntimeTable({ dataDir: config.dataDir }),
+    launcher: new RuntimeTable({
+      dataDir: config.dataDir, overrides: { ...config.runtimeInterpreters }, searchPath: config.runtimeSearchPath,
+    }),
     createEndpoint: (opts) => new RuntimeEndpoint(opts),
     logs, clock, timers, logger,
     runtimeDir: RUNTIMES_DIR,

@@ -3,7 +3,7 @@
 import { RapidClient } from './rapid-client.mjs';
 import { patchConsole } from './log-patch.mjs';
 import { UnhandledPromiseRejection, toRapidResponse } from './errors.mjs';
-import { installGlobal } from './streaming.mjs';
+import { installGlobal, isStreaming } from './streaming.mjs';
 import { loadHandler } from './handler-loader.mjs';
 import { Runtime } from './runtime.mjs';
 
@@ -31,6 +31,7 @@ process.on('unhandledRejection', (reason, promise) => {
 installGlobal(env);
 const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
 const handler = await loadHandler(taskRoot, env._HANDLER ?? '');
+if (isStreaming(handler)) await client.enableStreaming();
 new Runtime(client, handler, logError, errorCallbacks, {
   functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
   functionName: env.AWS_LAMBDA_FUNCTION_NAME,

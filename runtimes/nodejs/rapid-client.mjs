@@ -1,5 +1,7 @@
-// HTTP client for the Runtime API over one keep-alive connection (TCP host:port, or a unix socket when given).
-import { Agent, request } from 'node:http';
+// Client for the Runtime API (TCP host:port, or a unix socket when given): the per-invoke calls go over one
+// kept-alive raw connection; streamed responses use node:http (loaded only for streaming handlers: it costs
+// milliseconds of every cold start) for chunked encoding and trailers.
+import { Connection } from './connection.mjs';
 
 const BASE = '/2018-06-01/runtime';
 const ERROR_TYPE = 'Lambda-Runtime-Function-Error-Type';
@@ -10,68 +12,50 @@ export class RapidClient {
     this.target = socketPath
       ? { socketPath }
       : { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)) };
+    this.connection = new Connection(socketPath ? { path: socketPath } : this.target);
+    this.http = undefined;
+  }
+
+  /** Loads node:http for streamResponse(). */
+  async enableStreaming() {
+    const http = await import('node:http');
     // Free keep-alive sockets are unref'ed by the agent, so an idle connection never holds the event loop open
     // (callbackWaitsForEmptyEventLoop relies on the loop draining).
-    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    this.http = { request: http.request, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
   }
 
   /** GET /invocation/next: resolves {body: Buffer, headers} (lower-case header names). */
-  next() {
-    return new Promise((resolve, reject) => {
-      const req = request({ ...this.target, agent: this.agent, method: 'GET', path: `${BASE}/invocation/next` }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) {
-            reject(new Error(`Runtime API /next answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
-            return;
-          }
-          resolve({ body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), headers: res.headers });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  async next() {
+    const res = await this.connection.request('GET', `${BASE}/invocation/next`, '', undefined);
+    if (res.status !== 200) throw new Error(`Runtime API /next answered ${res.status}: ${res.body.toString()}`);
+    return res;
   }
 
   postResponse(id, body, contentType = 'application/json') {
-    return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/response`, body, { 'Content-Type': contentType });
+    return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/response`, body, `Content-Type: ${contentType}\r\n`);
   }
 
   /** Invoke errors carry no error-type header (as the AWS client): the platform takes the type from the body. */
   postError(id, errorResponse) {
-    return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/error`, JSON.stringify(errorResponse), {
-      'Content-Type': 'application/json',
-    });
+    return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/error`, JSON.stringify(errorResponse),
+      'Content-Type: application/json\r\n');
   }
 
   postInitError(errorResponse) {
-    return this.post(`${BASE}/init/error`, JSON.stringify(errorResponse), {
-      'Content-Type': 'application/json',
-      [ERROR_TYPE]: String(errorResponse.errorType),
-    });
+    const type = String(errorResponse.errorType).replace(/[\r\n]/g, ' ');
+    return this.post(`${BASE}/init/error`, JSON.stringify(errorResponse),
+      `Content-Type: application/json\r\n${ERROR_TYPE}: ${type}\r\n`);
   }
 
-  post(path, body, headers) {
-    const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    headers['Content-Length'] = buf.length;
-    return new Promise((resolve, reject) => {
-      const req = request({ ...this.target, agent: this.agent, method: 'POST', path, headers }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(buf);
-    });
+  async post(path, body, headers) {
+    return (await this.connection.request('POST', path, headers, body)).status;
   }
 
   /** A chunked POST /response in streaming mode; errors travel in trailers. */
   streamResponse(id, contentType) {
-    return request({
+    return this.http.request({
       ...this.target,
-      agent: this.agent,
+      agent: this.http.agent,
       method: 'POST',
       path: `${BASE}/invocation/${encodeURIComponent(id)}/response`,
       headers: {

@@ -69,7 +69,7 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
   private abortReason = '';
   private closed: Promise<void> | undefined;
 
-  constructor(options: RuntimeEndpointOptions & { maxResponseBytes?: number } = {}) {
+  constructor(options: RuntimeEndpointOptions = {}) {
     this.socketPath = options.socketPath;
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RUNTIME_RESPONSE_BYTES;
     this.tooLargeMessage = tooLarge(this.maxResponseBytes);

@@ -43,6 +43,8 @@ export interface RuntimeEndpointAddress {
 export interface RuntimeEndpointOptions {
   /** Listen on a unix socket at this path; otherwise on 127.0.0.1 with an ephemeral TCP port. */
   socketPath?: string;
+  /** Largest /response or /error body accepted (default 6,291,556 bytes, as AWS); larger → 413 and response-too-large. */
+  maxResponseBytes?: number;
 }
 
 /**

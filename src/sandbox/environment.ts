@@ -10,6 +10,7 @@ import type { EnvironmentSpec } from './environment-spec.js';
 import { transition, type EnvironmentEvent, type EnvironmentState } from './environment-state.js';
 import { environmentVariables, logStreamName, type InitializationType } from './environment-variables.js';
 import { LineSplitter } from './line-splitter.js';
+import { TailBuffer } from './tail-buffer.js';
 import {
   endLine, exitText, initReportLine, initStartLine, reportLine, startLine, timedOutLine, type ReportStatus,
 } from './platform-log.js';
@@ -63,7 +64,7 @@ export type EnvironmentResult =
 
 export interface InvocationReport {
   result: EnvironmentResult;
-  /** This invocation's log lines (init output on a cold start, START … REPORT). */
+  /** This invocation's last log lines, at least the last 4 KB (init output on a cold start, START … REPORT). */
   logLines: string[];
   durationMs: number;
   coldStart: boolean;
@@ -71,11 +72,11 @@ export interface InvocationReport {
 
 type InitFailure =
   | { kind: 'init-error'; errorType: string; payload: Buffer }
+  /** The platform could not start the runtime (e.g. no bootstrap); rendered with the request id. */
+  | { kind: 'platform'; errorType: string; message: string }
   | { kind: 'exit'; exit: SandboxExit }
   | { kind: 'timeout' }
   | { kind: 'unavailable'; message: string };
-
-const MAX_PENDING_INIT_LINES = 1000;
 
 export const platformError = (errorType: string, errorMessage: string): Buffer =>
   Buffer.from(JSON.stringify({ errorType, errorMessage }));
@@ -95,8 +96,8 @@ export class Environment {
   private initFailure: InitFailure | undefined;
   private initDurationMs: number | undefined;
   private invocations = 0;
-  private initLines: string[] = [];
-  private current: string[] | undefined;
+  private initLines = new TailBuffer();
+  private current: TailBuffer | undefined;
   private readonly splitters = {
     stdout: new LineSplitter((l) => this.line(l)),
     stderr: new LineSplitter((l) => this.line(l)),
@@ -153,8 +154,8 @@ export class Environment {
     await this.start();
     // Provisioned environments were initialised ahead of time: their first invocation is not a cold start.
     const coldStart = this.invocations++ === 0 && this.initializationType === 'on-demand';
-    const lines: string[] = coldStart ? this.initLines : [];
-    this.initLines = [];
+    const lines = coldStart ? this.initLines : new TailBuffer();
+    this.initLines = new TailBuffer();
     this.current = lines;
     const began = performance.now();
     this.platformLine(startLine(inv.requestId, this.spec.version));
@@ -181,7 +182,6 @@ export class Environment {
   }
 
   private async init(): Promise<void> {
-    const began = performance.now();
     const { spec } = this;
     const sandbox = await this.deps.backend.create({
       id: this.id,
@@ -210,7 +210,14 @@ export class Environment {
       return;
     }
     if ('error' in plan) {
-      this.failInit({ kind: 'unavailable', message: plan.message });
+      // A custom runtime without a usable bootstrap is the function's failure (as on AWS); a runtime this
+      // server has no interpreter for is the platform's.
+      if (plan.error === 'Runtime.InvalidEntrypoint') {
+        this.platformLine(initReportLine({ initDurationMs: 0, status: { kind: 'error', errorType: plan.error } }));
+        this.failInit({ kind: 'platform', errorType: plan.error, message: plan.message });
+      } else {
+        this.failInit({ kind: 'unavailable', message: plan.message });
+      }
       return;
     }
     const env = environmentVariables({
@@ -228,7 +235,6 @@ export class Environment {
     ]);
     timer?.cancel();
     const initMs = performance.now() - initStarted;
-    void began;
     if (this.abandoned()) {
       await sandbox.destroy();
       return;
@@ -277,13 +283,15 @@ export class Environment {
     if (this.stateValue === 'starting') this.move('init-failed');
   }
 
-  private async reportInitFailure(inv: EnvironmentInvocation, lines: string[], began: number): Promise<InvocationReport> {
+  private async reportInitFailure(inv: EnvironmentInvocation, lines: TailBuffer, began: number): Promise<InvocationReport> {
     const f = this.initFailure!;
     let result: EnvironmentResult;
     if (f.kind === 'unavailable') {
       result = { kind: 'unavailable', message: f.message };
     } else if (f.kind === 'init-error') {
       result = { kind: 'function-error', errorType: f.errorType, payload: f.payload };
+    } else if (f.kind === 'platform') {
+      result = { kind: 'function-error', errorType: f.errorType, payload: platformError(f.errorType, `RequestId: ${inv.requestId} Error: ${f.message}`) };
     } else if (f.kind === 'timeout') {
       const seconds = this.deps.initTimeoutMs / 1000;
       result = { kind: 'function-error', errorType: 'Sandbox.Timedout', payload: platformError('Sandbox.Timedout', `RequestId: ${inv.requestId} Error: Task timed out after ${seconds.toFixed(2)} seconds`) };
@@ -303,10 +311,10 @@ export class Environment {
       status: f.kind === 'timeout' ? { kind: 'timeout' } : { kind: 'error', errorType },
     }));
     void this.close();
-    return { result, logLines: lines, durationMs, coldStart: true };
+    return { result, logLines: lines.lines(), durationMs, coldStart: true };
   }
 
-  private async run(inv: EnvironmentInvocation, lines: string[], began: number, coldStart: boolean): Promise<InvocationReport> {
+  private async run(inv: EnvironmentInvocation, lines: TailBuffer, began: number, coldStart: boolean): Promise<InvocationReport> {
     const sandbox = this.sandbox!;
     const endpoint = this.endpoint!;
     const timeoutMs = this.spec.timeoutSeconds * 1000;
@@ -354,7 +362,7 @@ export class Environment {
     this.platformLine(endLine(inv.requestId));
     this.platformLine(reportLine({
       requestId: inv.requestId, durationMs, memorySizeMb: this.spec.memorySizeMb, maxMemoryUsedMb: this.maxMemory(),
-      initDurationMs: coldStart ? this.initDurationMs : undefined, status,
+      initDurationMs: coldStart ? this.initDurationMs : undefined, billInit: this.spec.runtime.startsWith('provided'), status,
     }));
     // The runtime may also have died just after answering: then the environment goes, the answer stands.
     if (failed || this.exit) {
@@ -363,7 +371,7 @@ export class Environment {
     } else if (this.stateValue === 'busy') {
       this.move('invoke-finished');
     }
-    return { result, logLines: lines, durationMs, coldStart };
+    return { result, logLines: lines.lines(), durationMs, coldStart };
   }
 
   private outcomeResult(o: InvocationOutcome): { result: EnvironmentResult; status?: ReportStatus; failed: boolean } {
@@ -416,13 +424,16 @@ export class Environment {
     const { spec } = this;
     this.deps.logs.append(spec.scope, spec.logGroup, this.logStreamName, [{ timestamp: this.deps.clock.now(), message }]);
     if (this.current) this.current.push(message);
-    else if (this.stateValue === 'starting' && this.initLines.length < MAX_PENDING_INIT_LINES) this.initLines.push(message);
+    else if (this.stateValue === 'starting') this.initLines.push(message);
   }
 }
 
-/** Output written before the runtime answered may still sit in the pipe; one turn of the event loop reads it. */
+/**
+ * Output the runtime wrote before it answered is readable no later than the answer: letting the current batch of
+ * I/O events finish (setImmediate runs after it) delivers it before END and REPORT are written.
+ */
 function drainOutput(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** `nodejs22.x` → `nodejs:22.v1`, `python3.12` → `python:3.12.v1`, `provided.al2023` → `provided:al2023.v1`. */

@@ -17,6 +17,10 @@ test('REPORT lines match AWS: two decimals, billed rounded up, trailing tab, ini
   );
 });
 
+test('custom runtimes are billed for init on a cold start', () => {
+  assert.match(reportLine({ requestId: 'r', durationMs: 10.2, memorySizeMb: 128, maxMemoryUsedMb: 4, initDurationMs: 39.3, billInit: true }), /\tBilled Duration: 50 ms\t.*\tInit Duration: 39\.30 ms\t$/);
+});
+
 test('billed duration rounds up to the next millisecond, at least 1', () => {
   assert.equal(billedDurationMs(0.01), 1);
   assert.equal(billedDurationMs(12.001), 13);

@@ -13,6 +13,8 @@ export interface ReportInput {
   maxMemoryUsedMb: number;
   /** Only on the first invocation of an environment (a cold start). */
   initDurationMs?: number;
+  /** Custom runtimes are billed for their init phase too (§6.4). */
+  billInit?: boolean;
   status?: ReportStatus;
 }
 
@@ -33,7 +35,7 @@ export function billedDurationMs(durationMs: number): number {
 }
 
 export function reportLine(r: ReportInput): string {
-  let line = `REPORT RequestId: ${r.requestId}\tDuration: ${ms2(r.durationMs)}\tBilled Duration: ${billedDurationMs(r.durationMs)} ms\t` +
+  let line = `REPORT RequestId: ${r.requestId}\tDuration: ${ms2(r.durationMs)}\tBilled Duration: ${billedDurationMs(r.durationMs + (r.billInit ? r.initDurationMs ?? 0 : 0))} ms\t` +
     `Memory Size: ${r.memorySizeMb} MB\tMax Memory Used: ${r.maxMemoryUsedMb} MB\t`;
   if (r.initDurationMs !== undefined) line += `Init Duration: ${ms2(r.initDurationMs)}\t`;
   if (r.status?.kind === 'timeout') line += 'Status: timeout';

@@ -15,16 +15,22 @@ export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/functions/
 export function fixtureZip(name: string, extra: Record<string, string> = {}): Uint8Array {
   const root = join(FIXTURES, name);
   const files: Record<string, Buffer | string> = {};
+  const modes: Record<string, number> = {};
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir)) {
       const p = join(dir, entry);
       if (statSync(p).isDirectory()) walk(p);
-      else files[relative(root, p)] = readFileSync(p);
+      else {
+        const name = relative(root, p);
+        files[name] = readFileSync(p);
+        // Keep executables executable (a custom runtime's bootstrap).
+        if (statSync(p).mode & 0o111) modes[name] = 0o100755;
+      }
     }
   };
   walk(root);
   Object.assign(files, extra);
-  return zipFiles(files);
+  return zipFiles(files, modes);
 }
 
 export const NODE = { Runtime: 'nodejs22.x' as const, Handler: 'index.handler' };

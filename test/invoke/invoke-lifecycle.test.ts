@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
 import type { PoolEvent } from '../../src/sandbox/index.js';
@@ -97,6 +97,35 @@ test('a code update while an invocation runs lets it finish on the old code, the
   assert.equal((await invoke(t.lambda, 'inv-update-busy')).body, 'new');
 });
 
+test('deleting a function shuts its environments down', async () => {
+  await createFunction(t.lambda, 'inv-delete', 'inv-node');
+  await invoke(t.lambda, 'inv-delete');
+  const closed = nextEvent((e) => e.type === 'closed' && e.environment.spec.functionName === 'inv-delete');
+  await t.lambda.send(new DeleteFunctionCommand({ FunctionName: 'inv-delete' }));
+  const e = await closed;
+  assert.equal(e.type === 'closed' && e.reason, 'retired');
+  assert.equal(t.sluice.environments.counts(SCOPE, 'inv-delete').total, 0);
+  await assert.rejects(invoke(t.lambda, 'inv-delete'), (err: any) => err.name === 'ResourceNotFoundException');
+});
+
+test('a custom runtime (bash + curl bootstrap) gets host:port in AWS_LAMBDA_RUNTIME_API; without a bootstrap it is Runtime.InvalidEntrypoint', async () => {
+  await createFunction(t.lambda, 'inv-custom', 'inv-custom', { Runtime: 'provided.al2023', Handler: 'unused' });
+  const r = await invoke(t.lambda, 'inv-custom', { n: 1 }, { LogType: 'Tail' });
+  assert.deepEqual(r.body, { echo: { n: 1 }, requestId: r.out.$metadata.requestId });
+  assert.match(r.log, /custom runtime starting\n/);
+  // Custom runtimes are billed for their init on a cold start.
+  const report = /Billed Duration: (\d+) ms.*Init Duration: ([\d.]+) ms/.exec(r.log);
+  assert.ok(report && Number(report[1]) >= Number(report[2]), r.log);
+
+  await createFunction(t.lambda, 'inv-no-bootstrap', 'inv-node', { Runtime: 'provided.al2023', Handler: 'unused' });
+  const missing = await invoke(t.lambda, 'inv-no-bootstrap');
+  assert.equal(missing.out.FunctionError, 'Unhandled');
+  assert.deepEqual(missing.body, {
+    errorType: 'Runtime.InvalidEntrypoint',
+    errorMessage: `RequestId: ${missing.out.$metadata.requestId} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`,
+  });
+});
+
 test('a restart with functions already deployed still invokes them', async () => {
   const dataDir = t.dataDir;
   await createFunction(t.lambda, 'inv-restart', 'inv-node');
@@ -124,4 +153,18 @@ test('idle environments are shut down after the keep-alive; the next invoke is a
   assert.match(second.log, /Init Duration/);
   assert.equal(second.body.counter, 1);
   assert.notEqual(second.body.pid, first.body.pid);
+});
+
+test('an init phase over the limit is Sandbox.Timedout with INIT_REPORT Status: timeout', async () => {
+  const dataDir = t.dataDir;
+  await t.stop();
+  t = await startTestServer({ environmentInitTimeoutMs: 500 }, dataDir);
+  await createFunction(t.lambda, 'inv-slow-init', 'inv-node-slow-init');
+  const started = Date.now();
+  const r = await invoke(t.lambda, 'inv-slow-init', {}, { LogType: 'Tail' });
+  assert.ok(Date.now() - started < 2500, 'not waiting for the whole init');
+  assert.equal(r.out.FunctionError, 'Unhandled');
+  assert.deepEqual(r.body, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${r.out.$metadata.requestId} Error: Task timed out after 0.50 seconds` });
+  assert.match(r.log, /INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout\n/);
+  assert.equal(t.sluice.environments.counts(SCOPE, 'inv-slow-init').total, 0);
 });

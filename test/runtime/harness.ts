@@ -23,9 +23,13 @@ export interface StartOptions {
   fixture: string;
   handler: string;
   env?: Record<string, string>;
-  /** Extra files written into the task root after the copy. */
-  prepare?: (taskRoot: string) => void;
+  /** Extra files written into the task root (and the layer root /opt) after the copy. */
+  prepare?: (taskRoot: string, optRoot: string) => void;
   memorySizeMb?: number;
+  /** A runtime table other than the default one (e.g. with interpreter overrides). */
+  table?: RuntimeTable;
+  /** Serve the Runtime API on a unix socket (as the isolated backend does) instead of TCP. */
+  unixSocket?: boolean;
 }
 
 export interface RunningRuntime {
@@ -40,6 +44,8 @@ export interface RunningRuntime {
   stderr(): string;
   /** Lines the runtime wrote to stdout. */
   lines(): string[];
+  /** Resolves with the first stdout line matching `pattern` once it has arrived (output travels apart from HTTP). */
+  waitForLine(pattern: RegExp): Promise<string>;
   invoke(payload: unknown, extra?: Partial<InvocationRequest>): Promise<InvocationOutcome & { requestId: string }>;
   close(): Promise<void>;
 }
@@ -53,11 +59,11 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
   const optRoot = join(base, 'opt');
   cpSync(join(FIXTURES, opts.fixture), taskRoot, { recursive: true });
   mkdirSync(optRoot);
-  opts.prepare?.(taskRoot);
-  const launched = table.launch(opts.runtime, { taskRoot, optRoot, runtimeRoot: RUNTIME_ROOT },
+  opts.prepare?.(taskRoot, optRoot);
+  const launched = (opts.table ?? table).launch(opts.runtime, { taskRoot, optRoot, runtimeRoot: RUNTIME_ROOT },
     opts.memorySizeMb === undefined ? {} : { memorySizeMb: opts.memorySizeMb });
   if ('error' in launched) throw new Error(`${launched.error}: ${launched.message}`);
-  const endpoint = new RuntimeEndpoint();
+  const endpoint = new RuntimeEndpoint(opts.unixSocket ? { socketPath: join(base, 'runtime-api.sock') } : {});
   const address = await endpoint.listen();
   const env: Record<string, string> = {
     ...launched.env,
@@ -70,14 +76,19 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
     AWS_LAMBDA_LOG_STREAM_NAME: '2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
+    ...(address.socketPath ? { _SLUICE_RUNTIME_API_SOCKET: address.socketPath } : {}),
     ...opts.env,
   };
   const child = spawn(launched.command, launched.args, { cwd: taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  const waiters = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    for (const w of [...waiters]) w();
+  });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  const exited = new Promise<Exit>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<Exit>((res) => child.once('close', (code, signal) => res({ code, signal })));
   const init = Promise.race([
     endpoint.waitForInit(),
     exited.then((e) => {
@@ -95,6 +106,26 @@ export async function startRuntime(opts: StartOptions): Promise<RunningRuntime> 
     stdout: () => out,
     stderr: () => err,
     lines: () => out.split('\n').filter((l) => l !== ''),
+    waitForLine(pattern) {
+      const find = () => out.split('\n').find((l) => pattern.test(l));
+      return new Promise<string>((res, rej) => {
+        const check = () => {
+          const line = find();
+          if (line === undefined) return;
+          waiters.delete(check);
+          res(line);
+        };
+        waiters.add(check);
+        check();
+        exited.then(() => {
+          if (!waiters.has(check)) return;
+          waiters.delete(check);
+          const line = find();
+          if (line !== undefined) res(line);
+          else rej(new Error(`no stdout line matching ${pattern} before exit\nstdout: ${out}\nstderr: ${err}`));
+        });
+      });
+    },
     async invoke(payload, extra = {}) {
       const requestId = extra.requestId ?? randomUUID();
       const request: InvocationRequest = {

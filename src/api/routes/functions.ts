@@ -10,6 +10,7 @@ import {
   decodeMarker, encodeMarker, optBool, optObject, optString, optStringMap, pageQuery, reqString,
 } from '../wire/input.js';
 import { acceptCode } from '../services/code-upload.js';
+import { CODE_DOWNLOAD_PATH, signedCodeLocation } from '../services/code-location.js';
 import { unqualifiedFunctionName as unqualified } from '../services/unqualified-function.js';
 import { functionTarget, requireFunction, resolveVersion } from '../services/function-resolver.js';
 import {
@@ -17,7 +18,6 @@ import {
 } from '../services/functions.js';
 
 const CODE_BODY_LIMIT = 70_167_211;
-const CODE_PATH = '/_sluice/code';
 
 export function functionRoutes(ctx: ApiContext): Route[] {
   const { repos } = ctx;
@@ -77,12 +77,9 @@ export function functionRoutes(ctx: ApiContext): Route[] {
         const target = functionTarget(req.params.FunctionName!, req.scope, req.query.get('Qualifier'));
         const meta = requireFunction(repos, req.scope, target.name);
         const { version } = resolveVersion(repos, req.scope, target);
-        const token = ctx.urlSigner.sign({
-          a: req.scope.account, r: req.scope.region, k: version.codeKey, e: ctx.clock.now() + ctx.config.codeUrlTtlSeconds * 1000,
-        });
         const out: Record<string, unknown> = {
           Configuration: config(version, req.scope, target.qualifier === '$LATEST'),
-          Code: { RepositoryType: 'S3', Location: `${req.baseUrl}${CODE_PATH}/${token}` },
+          Code: { RepositoryType: 'S3', Location: signedCodeLocation(ctx, req.baseUrl, req.scope, version.codeKey) },
         };
         if (target.qualifier === undefined) {
           out.Tags = { ...meta.tags };
@@ -162,7 +159,7 @@ export function functionRoutes(ctx: ApiContext): Route[] {
     },
     {
       // GetFunction's Code.Location: a signed, expiring URL that returns the original archive.
-      method: 'GET', path: `${CODE_PATH}/{Token}`, operation: 'DownloadCode', unauthenticated: true,
+      method: 'GET', path: `${CODE_DOWNLOAD_PATH}/{Token}`, operation: 'DownloadCode', unauthenticated: true,
       handler: (req): ApiResponse => {
         const payload = ctx.urlSigner.verify(req.params.Token!);
         if (!payload) throw new AccessDeniedException('The download URL signature is not valid.');
