@@ -18,6 +18,8 @@ export interface InvokeBenchOptions {
   warmupMs: number;
   durationMs: number;
   coldStarts: number;
+  /** `sluice serve --sandbox` (auto, isolated, process). */
+  sandbox?: string;
   log: (line: string) => void;
 }
 
@@ -34,6 +36,8 @@ export interface ColdStartResult {
 }
 
 export interface InvokeBenchResult {
+  sandbox: string;
+  skipped: { runtime: string; reason: string }[];
   warm: InvokeRow[];
   throughput: InvokeRow[];
   coldStarts: ColdStartResult[];
@@ -54,7 +58,7 @@ const invokeRequest = (name: string): BenchRequest => ({
 
 export async function invokeBenchmark(opts: InvokeBenchOptions): Promise<InvokeBenchResult> {
   const dataDir = benchDataDir();
-  const sluice = await startSluiceProcess({ dataDir });
+  const sluice = await startSluiceProcess({ dataDir, args: opts.sandbox ? ['--sandbox', opts.sandbox] : [] });
   const baseline = await startBaselineProcess();
   const creds = { accessKeyId: BENCH_ACCOUNT.accessKeyId, secretAccessKey: BENCH_ACCOUNT.secretAccessKey, region: REGION };
   const sockets = Math.max(...opts.concurrencies, 16);
@@ -69,13 +73,24 @@ export async function invokeBenchmark(opts: InvokeBenchOptions): Promise<InvokeB
       for (let i = 0; i < opts.coldStarts; i++) await createFunction(api, coldName(rt.id, i), rt);
     }
     await waitActive(api);
-    for (const rt of RUNTIMES) await checkInvoke(api, warmNames[rt.id]!);
+    // A runtime that cannot run here is reported and left out, never measured as fast errors.
+    const runtimes: (typeof RUNTIMES)[number][] = [];
+    const skipped: { runtime: string; reason: string }[] = [];
+    for (const rt of RUNTIMES) {
+      try {
+        await checkInvoke(api, warmNames[rt.id]!);
+        runtimes.push(rt);
+      } catch (err) {
+        skipped.push({ runtime: rt.id, reason: (err as Error).message });
+        opts.log(`SKIPPED ${rt.id}: ${(err as Error).message}`);
+      }
+    }
 
     const warm: InvokeRow[] = [];
     const base = await sequential(() => bare.ok(invokeRequest('baseline')), { warmup: opts.warmup, requests: opts.requests });
     warm.push({ what: 'warm invoke, sequential', target: 'baseline', phase: base });
     opts.log(`baseline {}            p50 ${base.latency.p50.toFixed(3)} ms · p99 ${base.latency.p99.toFixed(3)} ms`);
-    for (const rt of RUNTIMES) {
+    for (const rt of runtimes) {
       const phase = await sequential(() => api.ok(invokeRequest(warmNames[rt.id]!)), { warmup: opts.warmup, requests: opts.requests });
       warm.push({ what: 'warm invoke, sequential', target: 'sluice', runtime: rt.id, phase });
       opts.log(`${rt.id.padEnd(12)} no-op     p50 ${phase.latency.p50.toFixed(3)} ms · p99 ${phase.latency.p99.toFixed(3)} ms`);
@@ -85,7 +100,7 @@ export async function invokeBenchmark(opts: InvokeBenchOptions): Promise<InvokeB
     for (const c of opts.concurrencies) {
       const b = await concurrent(() => bare.ok(invokeRequest('baseline')), { concurrency: c, warmupMs: opts.warmupMs, durationMs: opts.durationMs });
       throughput.push({ what: `throughput at ${c}`, target: 'baseline', phase: b });
-      for (const rt of RUNTIMES) {
+      for (const rt of runtimes) {
         // Sustained throughput: the c environments exist before the clock starts (cold starts are measured below).
         for (let k = 0; k < 3; k++) await Promise.all(Array.from({ length: c }, () => api.ok(invokeRequest(warmNames[rt.id]!))));
         const phase = await concurrent(() => api.ok(invokeRequest(warmNames[rt.id]!)), { concurrency: c, warmupMs: opts.warmupMs, durationMs: opts.durationMs });
@@ -95,7 +110,7 @@ export async function invokeBenchmark(opts: InvokeBenchOptions): Promise<InvokeB
     }
 
     const coldStarts: ColdStartResult[] = [];
-    for (const rt of RUNTIMES) {
+    for (const rt of runtimes) {
       const samples: number[] = [];
       for (let i = 0; i < opts.coldStarts; i++) {
         const t0 = performance.now();
@@ -107,11 +122,11 @@ export async function invokeBenchmark(opts: InvokeBenchOptions): Promise<InvokeB
       opts.log(`${rt.id.padEnd(12)} cold start p50 ${latency.p50.toFixed(1)} ms · p99 ${latency.p99.toFixed(1)} ms (${samples.length} fresh environments)`);
     }
 
-    const overhead = RUNTIMES.map((rt) => {
+    const overhead = runtimes.map((rt) => {
       const row = warm.find((w) => w.runtime === rt.id)!;
       return { runtime: rt.id, p50: row.phase.latency.p50 - base.latency.p50, p99: row.phase.latency.p99 - base.latency.p99 };
     });
-    return { warm, throughput, coldStarts, overhead };
+    return { sandbox: opts.sandbox ?? 'auto', skipped, warm, throughput, coldStarts, overhead };
   } finally {
     api.close();
     bare.close();

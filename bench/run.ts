@@ -5,7 +5,8 @@ import { invokeBenchmark, type InvokeBenchResult } from './invoke.js';
 /**
  * `npm run bench`: runs the benchmarks, prints tables and writes bench/results/<timestamp>.json.
  * Options: --functions N (1000) --requests N (3000 sequential per operation) --concurrency N (16)
- * --duration-ms N (3000 per concurrent phase) --quick (small numbers, to check the harness).
+ * --duration-ms N (3000 per concurrent phase) --quick (small numbers, to check the harness)
+ * --only control-plane|invoke (one section) --sandbox auto|isolated|process (the invoke section's backend).
  */
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -15,6 +16,7 @@ function parseArgs(argv: string[]): Record<string, string> {
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
     if (name === 'quick') out.quick = 'true';
     else if (name === 'only') out.only = argv[++i] ?? '';
+    else if (name === 'sandbox') out.sandbox = argv[++i] ?? '';
     else {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`--${name} needs a value`);
@@ -35,7 +37,7 @@ function int(args: Record<string, string>, name: string, fallback: number): numb
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const quick = args.quick === 'true';
-  const known = new Set(['quick', 'only', 'functions', 'requests', 'concurrency', 'duration-ms']);
+  const known = new Set(['quick', 'only', 'sandbox', 'functions', 'requests', 'concurrency', 'duration-ms']);
   const only = args.only;
   if (only !== undefined && only !== 'control-plane' && only !== 'invoke') throw new Error('--only must be control-plane or invoke');
   for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
     createConcurrency: 16,
   };
   const cp = only === 'invoke' ? undefined : await runControlPlane(options);
-  const invoke = only === 'control-plane' ? undefined : await runInvoke(quick, options);
+  const invoke = only === 'control-plane' ? undefined : await runInvoke(quick, options, args.sandbox);
 
   const file = writeResult({
     date: new Date().toISOString(),
@@ -87,9 +89,10 @@ async function runControlPlane(options: Options) {
   return cp;
 }
 
-async function runInvoke(quick: boolean, options: Options): Promise<InvokeBenchResult> {
-  console.log('\n== invoke: no-op handlers through the HTTP Invoke API');
+async function runInvoke(quick: boolean, options: Options, sandbox: string | undefined): Promise<InvokeBenchResult> {
+  console.log(`\n== invoke: no-op handlers through the HTTP Invoke API (sandbox ${sandbox ?? 'auto'})`);
   const r = await invokeBenchmark({
+    ...(sandbox ? { sandbox } : {}),
     warmup: options.warmup, requests: options.requests, concurrencies: [1, 4, 16, 64],
     warmupMs: options.warmupMs, durationMs: options.durationMs, coldStarts: quick ? 5 : 30, log: (l) => console.log(`  ${l}`),
   });

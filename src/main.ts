@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,8 @@ import { ApiServer, allRoutes, FunctionLifecycle, UrlSigner, loadCredentials, ty
 import { setProvisionedStatus } from './api/routes/provisioned-concurrency.js';
 import { SqliteLogStore } from './observability/sqlite-log-store.js';
 import { RuntimeEndpoint } from './runtime-api/index.js';
-import { EnvironmentPool, OptMerger, ProcessBackend, systemTimers, type Timers } from './sandbox/index.js';
+import { EnvironmentPool, OptMerger, systemTimers, type Timers } from './sandbox/index.js';
+import { selectBackend } from './sandbox/isolation/select-backend.js';
 import { RuntimeTable } from './sandbox/runtime-table.js';
 import { Invoker, ProvisionedConcurrency } from './invoke/index.js';
 
@@ -56,7 +57,10 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
   const timers = options.timers ?? systemTimers;
   const logs = new SqliteLogStore(join(config.dataDir, 'logs.db'), { clock });
   const environments = new EnvironmentPool({
-    backend: new ProcessBackend({ stateDir: join(config.dataDir, 'sandboxes'), logger }),
+    backend: await selectBackend({
+      dataDir: config.dataDir, runtimesDir: RUNTIMES_DIR, mode: config.sandbox, uid: config.sandboxUid, gid: config.sandboxUid, logger,
+      cgroupParent: `sluice-${createHash('sha256').update(config.dataDir).digest('hex').slice(0, 12)}`,
+    }),
     launcher: new RuntimeTable({
       dataDir: config.dataDir, overrides: { ...config.runtimeInterpreters }, searchPath: config.runtimeSearchPath,
     }),

@@ -26,6 +26,10 @@ export interface Config {
   readonly runtimeSearchPath: string;
   /** Idle execution environments are shut down after this long (scale to zero). */
   readonly environmentIdleTimeoutMs: number;
+  /** Sandbox backend: `auto` (isolated where the host can, else process with a warning), `isolated`, `process`. */
+  readonly sandbox: 'auto' | 'isolated' | 'process';
+  /** The unprivileged uid (and gid) functions run as under the isolated backend. */
+  readonly sandboxUid: number;
   /** Limit of an environment's init phase (AWS: 10 s). */
   readonly environmentInitTimeoutMs: number;
 }
@@ -56,6 +60,11 @@ const level = (v: string): Config['logLevel'] => {
   return v as Config['logLevel'];
 };
 
+const sandboxMode = (v: string): Config['sandbox'] => {
+  if (v !== 'auto' && v !== 'isolated' && v !== 'process') throw new Error(`expected auto, isolated or process, got "${v}"`);
+  return v;
+};
+
 export const CONFIG_SPEC: Spec = {
   host: { env: 'SLUICE_HOST', flag: 'host', parse: str, default: '127.0.0.1' },
   port: { env: 'SLUICE_PORT', flag: 'port', parse: int, default: 9070 },
@@ -70,6 +79,8 @@ export const CONFIG_SPEC: Spec = {
   accountConcurrencyLimit: { env: 'SLUICE_ACCOUNT_CONCURRENCY_LIMIT', flag: 'account-concurrency-limit', parse: int, default: 1000 },
   runtimeInterpreters: { env: 'SLUICE_RUNTIME_INTERPRETERS', flag: 'runtime-interpreters', parse: (v) => pairs(v), default: {} },
   runtimeSearchPath: { env: 'SLUICE_RUNTIME_SEARCH_PATH', flag: 'runtime-search-path', parse: str, default: '' },
+  sandbox: { env: 'SLUICE_SANDBOX', flag: 'sandbox', parse: sandboxMode, default: 'auto' },
+  sandboxUid: { env: 'SLUICE_SANDBOX_UID', flag: 'sandbox-uid', parse: int, default: 1051 },
   environmentIdleTimeoutMs: { env: 'SLUICE_ENVIRONMENT_IDLE_TIMEOUT_MS', flag: 'environment-idle-timeout-ms', parse: int, default: 300_000 },
   environmentInitTimeoutMs: { env: 'SLUICE_ENVIRONMENT_INIT_TIMEOUT_MS', flag: 'environment-init-timeout-ms', parse: int, default: 10_000 },
 };

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Scope } from '../domain/scope.js';
@@ -65,6 +66,7 @@ export class SqliteLogStore implements LogStore {
     this.flushDelayMs = options.flushDelayMs ?? 50;
     this.maxBuffered = options.maxBufferedEvents ?? 2000;
     this.db = new Database(file);
+    if (file !== ':memory:') chmodSync(file, 0o600); // function logs may hold secrets: platform only
     this.db.pragma('journal_mode = WAL');
     // Logs may lose the last moments on power loss, never on a process crash (WAL).
     this.db.pragma('synchronous = NORMAL');

@@ -27,7 +27,9 @@ export interface RuntimeLaunchPlan {
 export type RuntimeLaunchResult = RuntimeLaunchPlan | { error: string; message: string };
 export interface RuntimeLauncher {
   launch(
-    runtime: string, roots: { taskRoot: string; optRoot: string; runtimeRoot: string }, options: { memorySizeMb?: number },
+    runtime: string,
+    roots: { taskRoot: string; optRoot: string; runtimeRoot: string; hostTaskRoot?: string; hostOptRoot?: string },
+    options: { memorySizeMb?: number },
   ): RuntimeLaunchResult | Promise<RuntimeLaunchResult>;
 }
 
@@ -203,6 +205,7 @@ export class Environment {
     const address = await endpoint.listen();
     const plan = await this.deps.launcher.launch(spec.runtime, {
       taskRoot: sandbox.paths.taskRoot, optRoot: sandbox.paths.optRoot, runtimeRoot: sandbox.paths.runtimeRoot,
+      hostTaskRoot: this.options.codeDir, hostOptRoot: this.options.optDir,
     }, { memorySizeMb: spec.memorySizeMb });
     if (this.abandoned()) {
       await endpoint.close();

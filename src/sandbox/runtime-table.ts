@@ -9,6 +9,9 @@ export interface RuntimePaths {
   optRoot: string;
   /** The repository's runtimes/ directory (our runtime clients). */
   runtimeRoot: string;
+  /** Where taskRoot/optRoot are on the host, when the sandbox shows them elsewhere (checks look there). */
+  hostTaskRoot?: string;
+  hostOptRoot?: string;
 }
 
 export interface RuntimeLaunch {
@@ -130,14 +133,16 @@ export class RuntimeTable {
   }
 
   private launchProvided(paths: RuntimePaths): RuntimeLaunch | RuntimeLaunchError {
-    for (const [dir, shown] of [[paths.taskRoot, '/var/task'], [paths.optRoot, '/opt']] as const) {
+    const roots = [[paths.hostTaskRoot ?? paths.taskRoot, paths.taskRoot, '/var/task'], [paths.hostOptRoot ?? paths.optRoot, paths.optRoot, '/opt']] as const;
+    for (const [hostDir, dir, shown] of roots) {
+      const onHost = join(hostDir, 'bootstrap');
       const candidate = join(dir, 'bootstrap');
-      if (!isFile(candidate)) continue;
-      if (!isExecutable(candidate)) {
+      if (!isFile(onHost)) continue;
+      if (!isExecutable(onHost)) {
         return { error: 'Runtime.InvalidEntrypoint', message: `fork/exec ${shown}/bootstrap: permission denied` };
       }
       const env = baseEnv(paths, undefined, paths.runtimeRoot);
-      const viaBash = shShebangArgs(candidate);
+      const viaBash = shShebangArgs(onHost);
       return viaBash === undefined
         ? { command: candidate, args: [], env }
         : { command: BASH, args: [...viaBash, candidate], env };

@@ -21,7 +21,7 @@ export interface BlobStore {
 
 export class FileBlobStore implements BlobStore {
   constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   put(data: Buffer): StoredBlob {
@@ -29,7 +29,7 @@ export class FileBlobStore implements BlobStore {
     const key = digest.toString('hex');
     const target = this.path(key);
     if (!existsSync(target)) {
-      mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
+      mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true, mode: 0o700 });
       // Write, fsync, rename: a reader never sees a partial blob, and it is durable before we acknowledge.
       const tmp = `${target}.${randomUUID()}.tmp`;
       const fd = openSync(tmp, 'w', 0o600);

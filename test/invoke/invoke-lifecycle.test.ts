@@ -37,7 +37,7 @@ test('timeout: Sandbox.Timedout after Timeout seconds, REPORT Status: timeout, t
   assert.match(r.log, new RegExp(`\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${id} Task timed out after 1.00 seconds\\n`));
   assert.match(r.log, /\tStatus: timeout\n$/);
   const next = await invoke(t.lambda, 'inv-timeout');
-  assert.notEqual(next.body.pid, before.body.pid);
+  assert.notEqual(next.body.instance, before.body.instance);
   assert.equal(next.body.counter, 1);
 });
 
@@ -152,7 +152,7 @@ test('idle environments are shut down after the keep-alive; the next invoke is a
   const second = await invoke(t.lambda, 'inv-keepalive', {}, { LogType: 'Tail' });
   assert.match(second.log, /Init Duration/);
   assert.equal(second.body.counter, 1);
-  assert.notEqual(second.body.pid, first.body.pid);
+  assert.notEqual(second.body.instance, first.body.instance);
 });
 
 test('an init phase over the limit is Sandbox.Timedout with INIT_REPORT Status: timeout', async () => {

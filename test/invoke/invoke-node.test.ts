@@ -64,7 +64,7 @@ test('warm reuse: module state and /tmp persist across invocations of one enviro
   await createFunction(t.lambda, 'inv-warm', 'inv-node');
   const a = await invoke(t.lambda, 'inv-warm');
   const b = await invoke(t.lambda, 'inv-warm');
-  assert.equal(a.body.pid, b.body.pid);
+  assert.equal(a.body.instance, b.body.instance);
   assert.equal(b.body.counter, a.body.counter + 1);
   assert.equal(a.body.tmpExisted, false);
   assert.equal(b.body.tmpExisted, true);

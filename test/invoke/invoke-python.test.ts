@@ -40,7 +40,7 @@ test('Python warm reuse keeps module state and /tmp', async () => {
   await createFunction(t.lambda, 'inv-py-warm', 'inv-python', PYTHON);
   const a = await invoke(t.lambda, 'inv-py-warm');
   const b = await invoke(t.lambda, 'inv-py-warm');
-  assert.equal(a.body.pid, b.body.pid);
+  assert.equal(a.body.instance, b.body.instance);
   assert.equal(b.body.counter, 2);
   assert.equal(a.body.tmpExisted, false);
   assert.equal(b.body.tmpExisted, true);

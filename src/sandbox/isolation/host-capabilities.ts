@@ -58,7 +58,7 @@ export function isolationAvailable(caps: Capability[] = probeHost()): boolean {
   if (!caps.filter((c) => need.includes(c.name)).every((c) => c.ok)) return false;
   try {
     // The real test: can bwrap create the namespaces here?
-    execFileSync('bwrap', ['--unshare-all', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--', '/usr/bin/true'], { stdio: 'ignore', timeout: 5000 });
+    execFileSync('bwrap', ['--unshare-all', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--', '/usr/bin/true'], { stdio: 'ignore', timeout: 5000 });
     return true;
   } catch {
     return false;

@@ -15,7 +15,8 @@ export interface TmpVolume {
 }
 
 export async function createTmpVolume(dir: string, sizeBytes: number, owner: { uid: number; gid: number }): Promise<TmpVolume> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Traversable (not listable) so bwrap, running as the sandbox uid, can bind the mount point.
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
   const image = join(dir, 'tmp.ext4');
   const mountPoint = join(dir, 'tmp');
   mkdirSync(mountPoint, { recursive: true });

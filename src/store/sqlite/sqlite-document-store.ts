@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { chmodSync } from 'node:fs';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Scope } from '../../domain/scope.js';
 import type { DocumentStore, Entry, Kind, ListOptions } from '../document-store.js';
@@ -17,6 +18,8 @@ export class SqliteDocumentStore implements DocumentStore {
 
   constructor(file: string) {
     this.db = new Database(file);
+    // Platform state: readable by the platform alone (the data dir itself is traversable by sandboxes).
+    if (file !== ':memory:') chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; FULL also survives power loss.
     this.db.pragma('synchronous = FULL');
