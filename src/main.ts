@@ -12,7 +12,7 @@ import { setProvisionedStatus } from './api/routes/provisioned-concurrency.js';
 import { SqliteLogStore } from './observability/sqlite-log-store.js';
 import { RuntimeEndpoint } from './runtime-api/index.js';
 import { EnvironmentPool, OptMerger, systemTimers, type Timers } from './sandbox/index.js';
-import { selectBackend } from './sandbox/isolation/select-backend.js';
+import { sandboxCanReach, selectBackend } from './sandbox/isolation/select-backend.js';
 import { RuntimeTable } from './sandbox/runtime-table.js';
 import { Invoker, ProvisionedConcurrency } from './invoke/index.js';
 
@@ -56,13 +56,16 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
   const lifecycle = new FunctionLifecycle(repos, code, clock, logger);
   const timers = options.timers ?? systemTimers;
   const logs = new SqliteLogStore(join(config.dataDir, 'logs.db'), { clock });
+  const backend = await selectBackend({
+    dataDir: config.dataDir, runtimesDir: RUNTIMES_DIR, mode: config.sandbox, uid: config.sandboxUid, gid: config.sandboxUid, logger,
+    // Derived from the data dir: a restart sweeps its own leftovers and never another server's.
+    cgroupParent: `sluice-${createHash('sha256').update(config.dataDir).digest('hex').slice(0, 12)}`,
+  });
   const environments = new EnvironmentPool({
-    backend: await selectBackend({
-      dataDir: config.dataDir, runtimesDir: RUNTIMES_DIR, mode: config.sandbox, uid: config.sandboxUid, gid: config.sandboxUid, logger,
-      cgroupParent: `sluice-${createHash('sha256').update(config.dataDir).digest('hex').slice(0, 12)}`,
-    }),
+    backend,
     launcher: new RuntimeTable({
       dataDir: config.dataDir, overrides: { ...config.runtimeInterpreters }, searchPath: config.runtimeSearchPath,
+      ...(backend.isolated ? { usable: sandboxCanReach } : {}),
     }),
     createEndpoint: (opts) => new RuntimeEndpoint(opts),
     logs, clock, timers, logger,

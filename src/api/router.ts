@@ -28,9 +28,14 @@ function compile(route: Route): CompiledRoute {
  */
 export class Router {
   private readonly byMethod = new Map<string, CompiledRoute[]>();
+  private readonly byTarget = new Map<string, Route>();
 
   constructor(routes: Route[]) {
     for (const r of routes) {
+      if (r.target !== undefined) {
+        this.byTarget.set(r.target, r);
+        continue;
+      }
       const list = this.byMethod.get(r.method) ?? [];
       list.push(compile(r));
       this.byMethod.set(r.method, list);
@@ -39,7 +44,11 @@ export class Router {
     for (const list of this.byMethod.values()) list.sort((a, b) => Number(!!b.route.query) - Number(!!a.route.query));
   }
 
-  match(method: string, rawPath: string, query: URLSearchParams): Match | undefined {
+  match(method: string, rawPath: string, query: URLSearchParams, target?: string): Match | undefined {
+    if (target !== undefined && method === 'POST' && (rawPath === '/' || rawPath === '')) {
+      const route = this.byTarget.get(target);
+      return route ? { route, handler: route.handler, params: {} } : undefined;
+    }
     const list = this.byMethod.get(method);
     if (!list) return undefined;
     const parts = rawPath.split('/').filter((s) => s !== '');

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   AwsError,
   InvalidRequestContentException,
@@ -20,8 +21,10 @@ export interface ApiServerOptions {
   lookupSecret: SecretLookup;
   clock: Clock;
   logger: Logger;
-  /** SigV4 service names accepted in the credential scope. */
+  /** SigV4 service names accepted in the credential scope of requests that match no route. */
   services?: readonly string[];
+  /** Requests this claims (e.g. function URLs by Host) bypass the Lambda API entirely. */
+  frontDoor?: FrontDoor;
 }
 
 const DEFAULT_MAX_BODY = 6 * 1024 * 1024;
@@ -56,6 +59,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+export interface FrontDoor {
+  handles(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export class ApiServer {
@@ -94,6 +102,11 @@ export class ApiServer {
     let operation = 'Unknown';
     let status = 500;
     let account: string | undefined;
+    let protocol: 'rest-json' | 'json-1.1' = 'rest-json';
+    if (this.options.frontDoor?.handles(req)) {
+      this.options.frontDoor.handle(req, res);
+      return;
+    }
     try {
       const rawUrl = req.url ?? '/';
       const q = rawUrl.indexOf('?');
@@ -101,7 +114,10 @@ export class ApiServer {
       const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
       const query = new URLSearchParams(rawQuery);
       const method = (req.method ?? 'GET').toUpperCase();
-      const match = this.router.match(method, rawPath, query);
+      const targetHeader = req.headers['x-amz-target'];
+      const target = typeof targetHeader === 'string' ? targetHeader : undefined;
+      if (target !== undefined) protocol = 'json-1.1';
+      const match = this.router.match(method, rawPath, query, target);
       if (match) operation = match.route.operation;
       const limit = match ? (match.route.maxBodyBytes ?? DEFAULT_MAX_BODY) : UNROUTED_MAX_BODY;
       let body: Buffer;
@@ -120,7 +136,7 @@ export class ApiServer {
         : verifySigV4(
             { method, rawPath, rawQuery, rawHeaders: req.rawHeaders, body },
             this.options.lookupSecret,
-            this.options.services ?? ['lambda'],
+            match ? [match.route.service ?? 'lambda'] : (this.options.services ?? ['lambda']),
             this.options.clock.now(),
           );
       account = caller.accountId || undefined;
@@ -147,7 +163,7 @@ export class ApiServer {
       const awsErr = err instanceof AccessDeniedForeign ? err.forOperation(operation) : asAwsError(err);
       if (!(err instanceof AwsError)) this.options.logger.error('unhandled error', { requestId, operation, error: String((err as Error)?.stack ?? err) });
       status = awsErr.status;
-      if (!res.headersSent) sendError(res, requestId, awsErr);
+      if (!res.headersSent) sendError(res, requestId, awsErr, protocol);
       else res.destroy();
     } finally {
       this.options.logger.info('request', {
@@ -173,6 +189,13 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
 
 function send(res: ServerResponse, requestId: string, out: ApiResponse): void {
   const headers: Record<string, string | number> = { 'x-amzn-RequestId': requestId, ...out.headers };
+  if (out.body instanceof Readable) {
+    // Streamed as produced (chunked); an error mid-stream can only cut the connection.
+    res.writeHead(out.status, headers);
+    out.body.on('error', () => res.destroy());
+    out.body.pipe(res);
+    return;
+  }
   let payload: Buffer | string | undefined;
   if (out.body === undefined) {
     payload = undefined;

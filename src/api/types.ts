@@ -21,7 +21,7 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   status: number;
-  /** A JSON value, or raw bytes. Omitted for empty bodies (204). */
+  /** A JSON value, raw bytes, or a Readable streamed as it is produced. Omitted for empty bodies (204). */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -38,6 +38,12 @@ export interface Route {
   maxBodyBytes?: number;
   /** Serve without SigV4 (signed download URLs carry their own signature). */
   unauthenticated?: boolean;
+  /** JSON 1.1 services (EventBridge, CloudWatch Logs): matched on `POST /` with this `X-Amz-Target`. */
+  target?: string;
+  /** The SigV4 service name this operation is signed for; default `lambda`. */
+  service?: string;
+  /** Wire protocol for errors: REST-JSON (Lambda) or JSON 1.1 (`__type` in the body). Default from `target`. */
+  protocol?: 'rest-json' | 'json-1.1';
   handler: Handler;
 }
 

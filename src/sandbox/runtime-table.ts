@@ -42,6 +42,8 @@ export interface RuntimeTableOptions {
   overrides?: Record<string, string>;
   /** Directories searched for `node`, `python3.x`, `python3` (colon-separated, like PATH). */
   searchPath?: string;
+  /** Whether environments can run this interpreter (an isolated sandbox cannot reach e.g. /root/.pyenv). */
+  usable?: (executable: string) => boolean;
 }
 
 export interface LaunchOptions {
@@ -75,7 +77,10 @@ export class RuntimeTable {
     this.dataDir = opts.dataDir;
     this.overrides = opts.overrides ?? {};
     this.searchDirs = (opts.searchPath || DEFAULT_SEARCH_PATH).split(':').filter((d) => d !== '');
+    this.usable = opts.usable ?? (() => true);
   }
+
+  private readonly usable: (executable: string) => boolean;
 
   launch(runtime: string, paths: RuntimePaths, opts: LaunchOptions = {}): RuntimeLaunch | RuntimeLaunchError {
     const family = runtimeFamily(runtime);
@@ -167,7 +172,7 @@ export class RuntimeTable {
       const version = readInstalledVersion(join(installed, name)) ?? this.probe(bin, 'node')?.version;
       if (version !== undefined) candidates.push({ path: bin, version, major: majorOf(version) });
     }
-    const onPath = this.which('node');
+    const onPath = this.which('node', 'node');
     for (const bin of onPath ? [onPath, process.execPath] : [process.execPath]) {
       const p = this.probe(bin, 'node');
       if (p && !candidates.some((c) => c.path === bin)) candidates.push({ path: bin, version: p.version, major: majorOf(p.version) });
@@ -190,13 +195,13 @@ export class RuntimeTable {
       return p && { path: p.executable, version: p.version, exact: true };
     }
     const local = join(this.dataDir, 'runtimes', `python-${version}`, 'bin', 'python3');
-    for (const bin of [isExecutable(local) ? local : undefined, this.which(`python${version}`)]) {
+    for (const bin of [isExecutable(local) ? local : undefined, this.which(`python${version}`, 'python')]) {
       if (bin === undefined) continue;
       const p = this.probe(bin, 'python');
       // Run the real executable, not a version-manager shim (pyenv's cost ~50 ms per start).
       if (p && minorOf(p.version) === version) return { path: p.executable, version: p.version, exact: true };
     }
-    const fallback = this.which('python3');
+    const fallback = this.which('python3', 'python');
     const p = fallback === undefined ? undefined : this.probe(fallback, 'python');
     if (!p) return undefined;
     return {
@@ -207,10 +212,13 @@ export class RuntimeTable {
     };
   }
 
-  private which(name: string): string | undefined {
+  /** The first `name` on the search path whose real executable environments can use. */
+  private which(name: string, kind: 'node' | 'python'): string | undefined {
     for (const dir of this.searchDirs) {
       const candidate = join(dir, name);
-      if (isFile(candidate) && isExecutable(candidate)) return candidate;
+      if (!isFile(candidate) || !isExecutable(candidate)) continue;
+      const p = this.probe(candidate, kind);
+      if (p && this.usable(p.executable)) return candidate;
     }
     return undefined;
   }

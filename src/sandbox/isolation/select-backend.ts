@@ -20,6 +20,15 @@ export interface BackendChoice {
   cgroupParent: string;
 }
 
+/** Whether the sandbox user can reach a host path (every ancestor directory searchable by others). */
+export function sandboxCanReach(path: string): boolean {
+  try {
+    return untraversable([dirname(path)]).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Paths bwrap (running as the sandbox uid) must traverse to bind code, layers and runtimes. */
 function untraversable(paths: string[]): string[] {
   const bad = new Set<string>();
