@@ -15,8 +15,6 @@ export interface Config {
   readonly accountId: string | undefined;
   /** Lifetime of GetFunction's Code.Location download URL. */
   readonly codeUrlTtlSeconds: number;
-  /** Largest request body accepted for JSON control-plane calls (code uploads are base64 in JSON). */
-  readonly maxRequestBodyBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Account-wide concurrent executions (AWS default 1,000). */
   readonly accountConcurrencyLimit: number;
@@ -32,6 +30,36 @@ export interface Config {
   readonly sandboxUid: number;
   /** Limit of an environment's init phase (AWS: 10 s). */
   readonly environmentInitTimeoutMs: number;
+  /**
+   * Time scale of asynchronous invocation: multiplies retry delays (1 min, 2 min), throttle back-off (1 s … 5 min)
+   * and MaximumEventAgeInSeconds. 1 = AWS's timings; tests use e.g. 0.01 so minutes pass in seconds.
+   */
+  readonly asyncTimeScale: number;
+  /** Pre-started environments kept ready per runtime in use (isolated backend; 0 = every cold start starts fresh). */
+  readonly environmentPoolSize: number;
+  /**
+   * Public base of function URLs, e.g. `https://fn.example.com` → `https://<url-id>.lambda-url.<region>.fn.example.com/`
+   * (a wildcard DNS name pointing at Sluice). Empty: `http://<url-id>.lambda-url.<region>.localhost:<API port>/`.
+   */
+  readonly functionUrlBase: string;
+  /** Store what functions write (off: discarded — for hosts that ship logs elsewhere, or to measure the cost). */
+  readonly functionLogs: 'on' | 'off';
+  /** Global cap on stored function logs; beyond it the oldest events are evicted first. */
+  readonly logStoreMaxBytes: number;
+  /** How often log groups' retention policies delete expired events. */
+  readonly logRetentionSweepMs: number;
+  /** `GET /metrics`: `off`, `loopback` (open to callers on this host) or `credentials` (HTTP Basic: access key id / secret). */
+  readonly metrics: 'off' | 'loopback' | 'credentials';
+  /** OTLP/HTTP (JSON) traces endpoint, e.g. http://127.0.0.1:4318/v1/traces; empty = no export. */
+  readonly otlpTracesEndpoint: string;
+  /** Where hot-reload code (`S3Bucket: "hot-reload"`, `S3Key: <absolute dir>`) may live; colon-separated, empty = disabled. */
+  readonly localCodePaths: string;
+  /** Quiet time after the last file change before a hot-reload directory is reloaded (a burst of saves = one reload). */
+  readonly hotReloadDebounceMs: number;
+  /** Default network of functions (isolated backend): `none` = loopback only, `egress` = NAT to the outside. */
+  readonly sandboxNetwork: 'none' | 'egress';
+  /** IPv4 range `egress` environments take their /30s from (must not overlap the host's networks). */
+  readonly sandboxEgressSubnet: string;
 }
 
 type Spec = {
@@ -60,6 +88,41 @@ const level = (v: string): Config['logLevel'] => {
   return v as Config['logLevel'];
 };
 
+const networkMode = (v: string): Config['sandboxNetwork'] => {
+  if (v !== 'none' && v !== 'egress') throw new Error(`expected none or egress, got "${v}"`);
+  return v;
+};
+
+const onOff = (v: string): 'on' | 'off' => {
+  if (v !== 'on' && v !== 'off') throw new Error(`expected on or off, got "${v}"`);
+  return v;
+};
+const metricsMode = (v: string): Config['metrics'] => {
+  if (v !== 'off' && v !== 'loopback' && v !== 'credentials') throw new Error(`expected off, loopback or credentials, got "${v}"`);
+  return v;
+};
+
+/** An http(s) origin without a path: the host that function URL names go under. */
+const urlBase = (v: string): string => {
+  if (v === '') return '';
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`expected a URL such as https://fn.example.com, got "${v}"`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search || u.username) {
+    throw new Error(`expected an http(s) origin such as https://fn.example.com, got "${v}"`);
+  }
+  return u.origin;
+};
+
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number, got "${v}"`);
+  return n;
+};
+
 const sandboxMode = (v: string): Config['sandbox'] => {
   if (v !== 'auto' && v !== 'isolated' && v !== 'process') throw new Error(`expected auto, isolated or process, got "${v}"`);
   return v;
@@ -74,7 +137,6 @@ export const CONFIG_SPEC: Spec = {
   secretAccessKey: { env: 'SLUICE_SECRET_ACCESS_KEY', flag: 'secret-access-key', parse: optStr, default: undefined },
   accountId: { env: 'SLUICE_ACCOUNT_ID', flag: 'account-id', parse: optStr, default: undefined },
   codeUrlTtlSeconds: { env: 'SLUICE_CODE_URL_TTL_SECONDS', flag: 'code-url-ttl-seconds', parse: int, default: 600 },
-  maxRequestBodyBytes: { env: 'SLUICE_MAX_REQUEST_BODY_BYTES', flag: 'max-request-body-bytes', parse: int, default: 70_167_211 },
   logLevel: { env: 'SLUICE_LOG_LEVEL', flag: 'log-level', parse: level, default: 'info' },
   accountConcurrencyLimit: { env: 'SLUICE_ACCOUNT_CONCURRENCY_LIMIT', flag: 'account-concurrency-limit', parse: int, default: 1000 },
   runtimeInterpreters: { env: 'SLUICE_RUNTIME_INTERPRETERS', flag: 'runtime-interpreters', parse: (v) => pairs(v), default: {} },
@@ -83,6 +145,18 @@ export const CONFIG_SPEC: Spec = {
   sandboxUid: { env: 'SLUICE_SANDBOX_UID', flag: 'sandbox-uid', parse: int, default: 1051 },
   environmentIdleTimeoutMs: { env: 'SLUICE_ENVIRONMENT_IDLE_TIMEOUT_MS', flag: 'environment-idle-timeout-ms', parse: int, default: 300_000 },
   environmentInitTimeoutMs: { env: 'SLUICE_ENVIRONMENT_INIT_TIMEOUT_MS', flag: 'environment-init-timeout-ms', parse: int, default: 10_000 },
+  asyncTimeScale: { env: 'SLUICE_ASYNC_TIME_SCALE', flag: 'async-time-scale', parse: positive, default: 1 },
+  environmentPoolSize: { env: 'SLUICE_ENVIRONMENT_POOL_SIZE', flag: 'environment-pool-size', parse: int, default: 2 },
+  functionUrlBase: { env: 'SLUICE_FUNCTION_URL_BASE', flag: 'function-url-base', parse: urlBase, default: '' },
+  functionLogs: { env: 'SLUICE_FUNCTION_LOGS', flag: 'function-logs', parse: onOff, default: 'on' },
+  logStoreMaxBytes: { env: 'SLUICE_LOG_STORE_MAX_BYTES', flag: 'log-store-max-bytes', parse: int, default: 1_073_741_824 },
+  logRetentionSweepMs: { env: 'SLUICE_LOG_RETENTION_SWEEP_MS', flag: 'log-retention-sweep-ms', parse: int, default: 60_000 },
+  metrics: { env: 'SLUICE_METRICS', flag: 'metrics', parse: metricsMode, default: 'loopback' },
+  otlpTracesEndpoint: { env: 'SLUICE_OTLP_TRACES_ENDPOINT', flag: 'otlp-traces-endpoint', parse: str, default: '' },
+  localCodePaths: { env: 'SLUICE_LOCAL_CODE_PATHS', flag: 'local-code-paths', parse: str, default: '/' },
+  hotReloadDebounceMs: { env: 'SLUICE_HOT_RELOAD_DEBOUNCE_MS', flag: 'hot-reload-debounce-ms', parse: int, default: 150 },
+  sandboxNetwork: { env: 'SLUICE_SANDBOX_NETWORK', flag: 'sandbox-network', parse: networkMode, default: 'none' },
+  sandboxEgressSubnet: { env: 'SLUICE_SANDBOX_EGRESS_SUBNET', flag: 'sandbox-egress-subnet', parse: str, default: '10.213.0.0/16' },
 };
 
 export interface ConfigSources {
