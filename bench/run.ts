@@ -1,12 +1,16 @@
 import { controlPlaneBenchmark, GET_LIST_P50_BUDGET_MS } from './control-plane.js';
 import { environment, table, writeResult } from './lib/report.js';
 import { invokeBenchmark, type InvokeBenchResult } from './invoke.js';
+import { asyncBenchmark, type AsyncBenchResult } from './async.js';
+import { urlBenchmark, type UrlBenchResult } from './urls.js';
+import { isolationBenchmark, type IsolationBenchResult } from './isolation.js';
+import { hotReloadBenchmark, type HotReloadBenchResult } from './hot-reload.js';
 
 /**
  * `npm run bench`: runs the benchmarks, prints tables and writes bench/results/<timestamp>.json.
  * Options: --functions N (1000) --requests N (3000 sequential per operation) --concurrency N (16)
  * --duration-ms N (3000 per concurrent phase) --quick (small numbers, to check the harness)
- * --only control-plane|invoke (one section) --sandbox auto|isolated|process (the invoke section's backend).
+ * --only control-plane|invoke|urls|async|isolation (one section) --sandbox auto|isolated|process (the invoke section's backend).
  */
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -39,7 +43,9 @@ async function main(): Promise<void> {
   const quick = args.quick === 'true';
   const known = new Set(['quick', 'only', 'sandbox', 'functions', 'requests', 'concurrency', 'duration-ms']);
   const only = args.only;
-  if (only !== undefined && only !== 'control-plane' && only !== 'invoke') throw new Error('--only must be control-plane or invoke');
+  if (only !== undefined && only !== 'control-plane' && only !== 'invoke' && only !== 'urls' && only !== 'async' && only !== 'isolation' && only !== 'hot-reload') {
+    throw new Error('--only must be control-plane, invoke, urls, async, isolation or hot-reload');
+  }
   for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
   const env = environment();
   console.log(`Sluice benchmarks · node ${env.node} · ${env.cpus} × ${env.cpuModel}`);
@@ -53,8 +59,12 @@ async function main(): Promise<void> {
     durationMs: int(args, 'duration-ms', quick ? 1000 : 3000),
     createConcurrency: 16,
   };
-  const cp = only === 'invoke' ? undefined : await runControlPlane(options);
-  const invoke = only === 'control-plane' ? undefined : await runInvoke(quick, options, args.sandbox);
+  const cp = only === undefined || only === 'control-plane' ? await runControlPlane(options) : undefined;
+  const invoke = only === undefined || only === 'invoke' ? await runInvoke(quick, options, args.sandbox) : undefined;
+  const urls = only === undefined || only === 'urls' ? await runUrls(quick, options, args.sandbox) : undefined;
+  const asyncInvoke = only === undefined || only === 'async' ? await runAsync(quick, options, args.sandbox, invoke) : undefined;
+  const isolation = only === undefined || only === 'isolation' ? await runIsolation(quick, options) : undefined;
+  const hotReload = only === undefined || only === 'hot-reload' ? await runHotReload(quick) : undefined;
 
   const file = writeResult({
     date: new Date().toISOString(),
@@ -62,6 +72,10 @@ async function main(): Promise<void> {
     options,
     controlPlane: cp,
     invoke,
+    urls,
+    async: asyncInvoke,
+    isolation,
+    hotReload,
   });
   console.log(`\nwrote ${file}`);
 }
@@ -109,6 +123,88 @@ async function runInvoke(quick: boolean, options: Options, sandbox: string | und
   for (const o of r.overhead) {
     console.log(`  ${o.p50 <= 0.5 && o.p99 <= 2 ? 'ok  ' : 'OVER'} ${o.runtime.padEnd(12)} p50 +${o.p50.toFixed(3)} ms · p99 +${o.p99.toFixed(3)} ms`);
   }
+  return r;
+}
+
+async function runAsync(quick: boolean, options: Options, sandbox: string | undefined, invoke: InvokeBenchResult | undefined): Promise<AsyncBenchResult> {
+  console.log(`\n== async: InvocationType Event through the durable queue (sandbox ${sandbox ?? 'auto'})`);
+  const r = await asyncBenchmark({
+    ...(sandbox ? { sandbox } : {}),
+    latencySamples: quick ? 200 : 1000, drainEvents: quick ? 2000 : 20_000, concurrency: options.concurrency,
+    warmup: options.warmup, requests: options.requests, warmupMs: options.warmupMs, durationMs: options.durationMs,
+    log: (l) => console.log(`  ${l}`),
+  });
+  const syncAtC = invoke?.throughput.find((row) => row.target === 'sluice' && row.runtime === r.runtime && row.phase.concurrency === options.concurrency);
+  console.log('');
+  console.log(table(
+    [`${r.runtime} no-op`, 'p50 ms', 'p99 ms', `per second at ${options.concurrency}`],
+    [
+      ['async: enqueue → handler start', r.enqueueToStart.p50, r.enqueueToStart.p99, '-'],
+      ['async: send → 202 (durably queued)', r.accepted.p50, r.accepted.p99, '-'],
+      ['async: drain (events/s)', '-', '-', r.drain.eventsPerSecond],
+      ['sync: invoke, same server (invokes/s)', r.sync.sequential.latency.p50, r.sync.sequential.latency.p99, r.sync.throughput.throughput],
+      ...(syncAtC ? [['sync: invoke section above (invokes/s)', '-', '-', syncAtC.phase.throughput] as (string | number)[]] : []),
+    ],
+  ));
+  console.log(`\nBudget: enqueue → handler start ≤ ${r.budget.enqueueToStartP50Ms} ms p50; drain ≥ ${r.budget.drainEventsPerSecond} events/s`);
+  console.log(`  ${r.enqueueToStart.p50 <= r.budget.enqueueToStartP50Ms ? 'ok   ' : 'OVER '} enqueue → handler start p50 ${r.enqueueToStart.p50.toFixed(3)} ms`);
+  console.log(`  ${r.drain.eventsPerSecond >= r.budget.drainEventsPerSecond ? 'ok   ' : 'UNDER'} drain ${r.drain.eventsPerSecond.toFixed(0)} events/s`);
+  return r;
+}
+
+async function runUrls(quick: boolean, options: Options, sandbox: string | undefined): Promise<UrlBenchResult> {
+  console.log(`\n== function URLs and response streaming (sandbox ${sandbox ?? 'auto'})`);
+  const r = await urlBenchmark({
+    ...(sandbox ? { sandbox } : {}),
+    warmup: options.warmup, requests: options.requests, concurrency: options.concurrency,
+    warmupMs: options.warmupMs, durationMs: options.durationMs, ttfbSamples: quick ? 5 : 20, log: (l) => console.log(`  ${l}`),
+  });
+  console.log('');
+  console.log(table(
+    ['no-op handler', 'through', 'p50 ms', 'p99 ms', 'req/s'],
+    r.rows.map((row) => [row.what, row.target, row.phase.latency.p50, row.phase.latency.p99, row.phase.throughput]),
+  ));
+  console.log('');
+  console.log(table(
+    [`first chunk, then ${r.workMs} ms of work`, 'first byte p50 ms', 'first byte p99 ms', 'complete p50 ms'],
+    r.ttfb.map((row) => [row.what, row.firstByte.p50, row.firstByte.p99, row.total.p50]),
+  ));
+  return r;
+}
+
+async function runHotReload(quick: boolean): Promise<HotReloadBenchResult> {
+  console.log('\n== edit → run: save a file → first invocation of the new code (hot reload vs a full `sluice deploy`)');
+  const r = await hotReloadBenchmark({ samples: quick ? 5 : 30, deploySamples: quick ? 3 : 10, log: (l) => console.log(`  ${l}`) });
+  console.log('');
+  console.log(table(
+    ['runtime', 'hot reload p50 ms', 'hot reload p99 ms', 'full deploy p50 ms', 'full deploy p99 ms'],
+    r.rows.map((row) => [row.runtime, row.hotReload.p50, row.hotReload.p99, row.deploy.p50, row.deploy.p99]),
+  ));
+  console.log(`(hot reload includes the ${r.debounceMs} ms debounce that makes a burst of saves one reload)`);
+  return r;
+}
+
+async function runIsolation(quick: boolean, options: Options): Promise<IsolationBenchResult> {
+  console.log('\n== execution environments: cold starts (fresh isolated, pre-started pool), memory, warm overhead by backend');
+  const r = await isolationBenchmark({
+    coldStarts: quick ? 5 : 30, concurrent: quick ? 20 : 100, warmup: quick ? 100 : 300, warmRequests: quick ? 300 : 2000,
+    log: (l) => console.log(`  ${l}`),
+  });
+  if (r.skipped) return r;
+  console.log('');
+  console.log(table(['cold start, end to end', 'p50 ms', 'p99 ms', 'samples'], [
+    ...r.baselines.map((b) => [b.what, b.latency.p50, b.latency.p99, b.latency.count]),
+    ...r.coldStarts.map((c) => [`${c.runtime} hello, ${c.mode}${c.pooled === undefined ? '' : ` (${c.pooled} pooled)`}`, c.latency.p50, c.latency.p99, c.latency.count]),
+    ...r.concurrent.map((c) => [`${c.runtime} hello, ${c.latency.count} at once, ${c.mode}`, c.latency.p50, c.latency.p99, c.latency.count]),
+  ]));
+  console.log('');
+  console.log(table(['idle environment', 'RSS MiB', 'PSS MiB', 'cgroup MiB', 'per GiB (PSS)', 'per GiB (RSS)'],
+    r.idleMemory.map((m) => [m.runtime, m.rss, m.pss, m.cgroupCharged, m.perGiBByPss, m.perGiBByRss])));
+  console.log('');
+  console.log(table(['warm invoke', 'backend', 'p50 ms', 'p99 ms', 'p50 − baseline', 'p99 − baseline'],
+    r.warm.map((w) => [w.runtime, w.backend, w.p50, w.p99, w.overheadP50, w.overheadP99])));
+  console.log('\nTargets (DESIGN.md):');
+  for (const t of r.targets) console.log(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.what.padEnd(58)} ${t.target.padEnd(26)} ${t.measured}`);
   return r;
 }
 

@@ -11,10 +11,13 @@ export interface BenchRequest {
   path: string;
   query?: [string, string][];
   body?: Buffer;
+  /** Extra (unsigned) request headers, e.g. X-Amz-Invocation-Type. */
+  headers?: Record<string, string>;
 }
 
 export interface BenchResponse {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
 
@@ -43,6 +46,7 @@ export class SignedClient {
     const headers: Record<string, string | number> = {
       Host: this.host,
       ...this.signer.sign(req.method, this.host, req.path, query, req.body),
+      ...req.headers,
     };
     if (req.body) {
       headers['Content-Type'] = 'application/json';
@@ -54,7 +58,7 @@ export class SignedClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
           res.on('error', reject);
         },
       );

@@ -6,12 +6,16 @@ import { UnhandledPromiseRejection, toRapidResponse } from './errors.mjs';
 import { installGlobal, isStreaming } from './streaming.mjs';
 import { loadHandler } from './handler-loader.mjs';
 import { Runtime } from './runtime.mjs';
+import { awaitAssignment } from './assignment.mjs';
 
 const env = process.env;
 const socketPath = env._SLUICE_RUNTIME_API_SOCKET;
 delete env._SLUICE_RUNTIME_API_SOCKET;
-const logError = patchConsole(env);
 const client = new RapidClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001', socketPath);
+// A pre-started runtime (the platform's pool) got this far without a function. Its environment, which names the
+// handler, arrives on assignment; from here on everything runs as in a fresh start.
+if (env._SLUICE_STANDBY === '1') await awaitAssignment(client);
+const logError = patchConsole(env);
 
 // Until the first event, failures are init errors; the Runtime swaps these for per-invocation ones.
 const errorCallbacks = {

@@ -24,6 +24,13 @@ export class RapidClient {
     this.http = { request: http.request, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
   }
 
+  /** Pre-started runtimes: waits for the function (Sluice's GET /sluice/v1/assignment); resolves {env}. */
+  async assignment() {
+    const res = await this.connection.request('GET', '/sluice/v1/assignment', '', undefined);
+    if (res.status !== 200) throw new Error(`Runtime API assignment answered ${res.status}: ${res.body.toString()}`);
+    return JSON.parse(res.body.toString());
+  }
+
   /** GET /invocation/next: resolves {body: Buffer, headers} (lower-case header names). */
   async next() {
     const res = await this.connection.request('GET', `${BASE}/invocation/next`, '', undefined);

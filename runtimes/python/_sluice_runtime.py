@@ -7,7 +7,7 @@ import sys
 
 import _sluice_logging as lambda_logging
 from _sluice_context import LambdaContext
-from _sluice_rapid import RapidClient
+from _sluice_rapid import RapidClient, RapidError
 
 UNHANDLED_WARNING = (
     "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. However, in rare "
@@ -89,14 +89,33 @@ class Encoder(json.JSONEncoder):
         return super().default(obj)
 
 
+def await_assignment(client):
+    """A pre-started runtime (the platform's pool) got this far without a function: wait for it, then become its
+    environment. Everything after this runs as in a fresh start."""
+    status, _headers, body = client.request("GET", "/sluice/v1/assignment")
+    if status != 200:
+        raise RapidError("Runtime API assignment answered %d: %r" % (status, body))
+    assigned = json.loads(body)["env"]
+    os.environ.clear()
+    os.environ.update(assigned)
+    # The process started in the empty directory that the function's code now covers: enter the code itself.
+    os.chdir(assigned.get("LAMBDA_TASK_ROOT") or os.getcwd())
+    # Startup looked for modules in /opt while it was empty and cached "nothing there": forget it (the explicit
+    # clear is for Pythons before 3.10, whose invalidate_caches keeps those entries).
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+
+
 def main():
     env = os.environ
+    socket_path = env.pop("_SLUICE_RUNTIME_API_SOCKET", None)
+    client = RapidClient(env.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), socket_path)
+    if env.pop("_SLUICE_STANDBY", None) == "1":
+        await_assignment(client)
     task_root = env.get("LAMBDA_TASK_ROOT") or os.getcwd()
     # The script's own directory must not shadow user modules: the task root takes its place, ahead of the
     # layer directories that PYTHONPATH puts next.
     sys.path[0] = task_root
-    socket_path = env.pop("_SLUICE_RUNTIME_API_SOCKET", None)
-    client = RapidClient(env.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), socket_path)
     log_format = "JSON" if (env.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON" else "TEXT"
     sink = lambda_logging.setup(log_format, (env.get("AWS_LAMBDA_LOG_LEVEL") or "").upper())
     execution_env = env.get("AWS_EXECUTION_ENV", "")

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import {
   AwsError,
   InvalidRequestContentException,
@@ -107,6 +108,8 @@ export class ApiServer {
       this.options.frontDoor.handle(req, res);
       return;
     }
+    // The server's clock, which clients use to correct their skew (an injected clock in tests included).
+    res.setHeader('Date', new Date(this.options.clock.now()).toUTCString());
     try {
       const rawUrl = req.url ?? '/';
       const q = rawUrl.indexOf('?');
@@ -154,6 +157,8 @@ export class ApiServer {
         caller,
         scope: { account: caller.accountId, region: caller.region },
         baseUrl: `http://${req.headers.host ?? 'localhost'}`,
+        remoteAddress: req.socket.remoteAddress ?? '',
+        receivedAt: performance.timeOrigin + started,
         json: () => (parsed ??= parseJsonObject(body)),
       };
       const out = await match.handler(apiReq);
@@ -190,10 +195,10 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
 function send(res: ServerResponse, requestId: string, out: ApiResponse): void {
   const headers: Record<string, string | number> = { 'x-amzn-RequestId': requestId, ...out.headers };
   if (out.body instanceof Readable) {
-    // Streamed as produced (chunked); an error mid-stream can only cut the connection.
+    // Streamed as produced (chunked), at the client's pace; an error mid-stream can only cut the connection, and a
+    // client that goes away destroys the source (which lets the producer stop).
     res.writeHead(out.status, headers);
-    out.body.on('error', () => res.destroy());
-    out.body.pipe(res);
+    pipeline(out.body, res, () => {});
     return;
   }
   let payload: Buffer | string | undefined;

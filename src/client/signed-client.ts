@@ -40,7 +40,7 @@ export class SignedClient {
     });
   }
 
-  async send(method: string, path: string, query: Record<string, string> = {}, body?: Buffer): Promise<SignedResponse> {
+  async send(method: string, path: string, query: Record<string, string> = {}, body?: Buffer, extraHeaders: Record<string, string> = {}): Promise<SignedResponse> {
     const signed = await this.signer.sign({
       method,
       protocol: this.base.protocol,
@@ -48,7 +48,7 @@ export class SignedClient {
       port: this.base.port ? Number(this.base.port) : undefined,
       path,
       query,
-      headers: { host: this.base.host, ...(body ? { 'content-length': String(body.length) } : {}) },
+      headers: { ...extraHeaders, host: this.base.host, ...(body ? { 'content-length': String(body.length) } : {}) },
       body,
     });
     const qs = new URLSearchParams(query).toString();
@@ -68,15 +68,26 @@ export class SignedClient {
     });
   }
 
-  /** Sends and parses a JSON answer; AWS-style errors become SluiceApiError. */
-  async json<T>(method: string, path: string, query: Record<string, string> = {}): Promise<T> {
-    const res = await this.send(method, path, query);
+  /** Sends (a JSON body, when given) and parses a JSON answer; AWS-style errors become SluiceApiError. */
+  async json<T>(method: string, path: string, query: Record<string, string> = {}, body?: unknown): Promise<T> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const res = await this.send(method, path, query, payload, payload ? { 'content-type': 'application/json' } : {});
+    throwIfError(res);
     const text = res.body.toString('utf8');
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (res.status >= 400) {
-      const code = String(res.headers['x-amzn-errortype'] ?? res.status).split(':')[0]!;
-      throw new SluiceApiError(res.status, code, String(parsed.message ?? parsed.Message ?? text));
-    }
-    return parsed as T;
+    return (text ? JSON.parse(text) : {}) as T;
   }
+}
+
+/** An AWS-style error answer (status >= 400) as a SluiceApiError: its x-amzn-ErrorType and message. */
+export function throwIfError(res: SignedResponse): void {
+  if (res.status < 400) return;
+  const text = res.body.toString('utf8');
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    parsed = {};
+  }
+  const code = String(res.headers['x-amzn-errortype'] ?? parsed.__type ?? res.status).split(':')[0]!.split('#').pop()!;
+  throw new SluiceApiError(res.status, code, String(parsed.message ?? parsed.Message ?? (text || `HTTP ${res.status}`)));
 }

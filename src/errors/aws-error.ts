@@ -86,6 +86,39 @@ export class NoPublishedVersionException extends AwsError {
   constructor(message: string) { super('NoPublishedVersionException', 400, message, 'Message'); }
 }
 
+// CloudWatch Logs (JSON 1.1: every error is a 400 with `message`, except the service's own failures).
+export class InvalidParameterException extends AwsError {
+  constructor(message: string) { super('InvalidParameterException', 400, message, 'message'); }
+}
+/** CloudWatch Logs' not-found: the same code as Lambda's, but a 400. */
+export class LogsResourceNotFoundException extends AwsError {
+  constructor(message: string) { super('ResourceNotFoundException', 400, message, 'message'); }
+}
+export class ResourceAlreadyExistsException extends AwsError {
+  constructor(message: string) { super('ResourceAlreadyExistsException', 400, message, 'message'); }
+}
+export class TooManyTagsException extends AwsError {
+  constructor(message: string, resourceName: string) { super('TooManyTagsException', 400, message, 'message', { resourceName }); }
+}
+
+// EventBridge (JSON 1.1: client errors are 400s with `message`).
+export class InvalidEventPatternException extends AwsError {
+  constructor(message: string) { super('InvalidEventPatternException', 400, message, 'message'); }
+}
+export class EventsResourceNotFoundException extends AwsError {
+  constructor(message: string) { super('ResourceNotFoundException', 400, message, 'message'); }
+}
+export class LimitExceededException extends AwsError {
+  constructor(message: string) { super('LimitExceededException', 400, message, 'message'); }
+}
+// EventBridge Scheduler (REST-JSON).
+export class ConflictException extends AwsError {
+  constructor(message: string) { super('ConflictException', 409, message, 'Message'); }
+}
+export class ServiceQuotaExceededException extends AwsError {
+  constructor(message: string) { super('ServiceQuotaExceededException', 402, message, 'Message'); }
+}
+
 // Authentication (unmodeled, sent by AWS's front door).
 export class MissingAuthenticationTokenException extends AwsError {
   constructor() { super('MissingAuthenticationTokenException', 403, 'Missing Authentication Token', 'message'); }

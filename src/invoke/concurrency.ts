@@ -55,6 +55,14 @@ export class ConcurrencyLimiter {
     };
   }
 
+  /** Every scope's concurrent executions: the unreserved pool's and each running function's (for metrics). */
+  snapshot(): { scope: Scope; unreserved: number; functions: [string, number][] }[] {
+    return [...this.scopes].map(([key, c]) => {
+      const slash = key.indexOf('/');
+      return { scope: { account: key.slice(0, slash), region: key.slice(slash + 1) }, unreserved: c.unreserved, functions: [...c.perFunction] };
+    });
+  }
+
   /** Concurrent executions right now (for metrics and tests). */
   running(scope: Scope, functionName?: string): number {
     const c = this.scopes.get(`${scope.account}/${scope.region}`);

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock, Scope } from '../domain/scope.js';
 import { versionKey, type FunctionVersion } from '../domain/function-model.js';
-import { InvalidRuntimeException, ServiceException } from '../errors/index.js';
+import { InvalidRuntimeException, ServiceException, TooManyRequestsException } from '../errors/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Repositories } from '../store/index.js';
-import type { EnvironmentInvocation, EnvironmentSpec, InvocationReport } from '../sandbox/index.js';
-import { ConcurrencyLimiter } from './concurrency.js';
+import type { EnvironmentInvocation, EnvironmentSpec, InvocationReport, StreamedResponse } from '../sandbox/index.js';
+import { newTraceContext } from '../observability/tracing/trace-header.js';
+import { ConcurrencyLimiter, type Lease } from './concurrency.js';
+import { InvocationEvents, wallNow, type InvocationSubject } from './invocation-events.js';
 import { logTail } from './log-tail.js';
 import { environmentSpec, layerCodeKeys, requireInvocable, resolveTarget } from './target.js';
 
@@ -28,10 +29,21 @@ export interface InvokeRequest {
   clientContext?: string;
   /** Return the last 4 KB of the invocation's log (LogType Tail). */
   tail: boolean;
+  /** The caller's X-Amzn-Trace-Id and when the API received the request (the request span starts there). */
+  trace?: { header?: string; receivedAt?: number };
+  /** Runs for the asynchronous pipeline (InvocationType Event), not a waiting caller. */
+  async?: boolean;
+  /**
+   * Pass a streamed response through as it is produced (InvokeWithResponseStream, streaming function URLs): called
+   * when the function starts streaming; invoke() then resolves once the stream has ended. Without it, streamed
+   * responses are buffered.
+   */
+  onStream?: (stream: StreamedResponse, executedVersion: string) => void;
 }
 
 export type InvokeResult =
-  | { kind: 'response'; payload: Buffer; contentType?: string }
+  /** `streamed`: the bytes went to onStream (payload is empty). */
+  | { kind: 'response'; payload: Buffer; contentType?: string; streamed?: true }
   | { kind: 'function-error'; errorType: string; payload: Buffer };
 
 export interface InvokeResponse {
@@ -58,9 +70,10 @@ export interface InvokerOptions {
  */
 export class Invoker {
   readonly concurrency: ConcurrencyLimiter;
+  /** Invocations, throttles and the async pipeline's events, for metrics and traces (src/observability). */
+  readonly events = new InvocationEvents();
   private readonly reservedTotals = new Map<string, number>();
   private readonly specs = new Map<string, { revisionId: string; spec: EnvironmentSpec }>();
-  private readonly background = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: InvokerOptions) {
@@ -79,53 +92,49 @@ export class Invoker {
   async invoke(req: InvokeRequest): Promise<InvokeResponse> {
     if (this.closed) throw new ServiceException();
     const { repos } = this.options;
+    const acceptedAt = wallNow();
     const target = resolveTarget(repos, req.scope, req.functionName, req.qualifier, this.options.random);
     requireInvocable(target.version);
-    const lease = this.concurrency.acquire(req.scope, req.functionName, target.meta.reservedConcurrency);
+    const subject: InvocationSubject = { scope: req.scope, functionName: req.functionName, qualifier: req.qualifier, version: target.version.version };
+    let lease: Lease;
+    try {
+      lease = this.concurrency.acquire(req.scope, req.functionName, target.meta.reservedConcurrency);
+    } catch (err) {
+      if (err instanceof TooManyRequestsException) this.events.emit({ type: 'throttled', ...subject, requestId: req.requestId, reason: String(err.extra.Reason) });
+      throw err;
+    }
+    const trace = newTraceContext({ now: this.options.clock.now(), incoming: req.trace?.header, active: target.version.tracingMode === 'Active' });
     let report: InvocationReport;
+    let dispatchedAt: number;
     try {
       const spec = this.spec(req.scope, target.version);
       const inv: EnvironmentInvocation = {
         requestId: req.requestId,
         payload: req.payload,
         invokedFunctionArn: target.invokedArn,
-        traceId: traceId(this.options.clock.now(), req.requestId),
+        traceId: trace.header,
       };
       if (req.clientContext !== undefined) inv.clientContext = req.clientContext;
+      const onStream = req.onStream;
+      if (onStream) inv.onStream = (stream) => onStream(stream, target.version.version);
+      dispatchedAt = wallNow();
       report = await this.options.runner.invoke(spec, inv);
     } finally {
       lease.release();
     }
     const { result } = report;
     if (result.kind === 'unavailable') throw new InvalidRuntimeException(result.message);
+    this.events.emit({
+      type: 'invoked', ...subject, requestId: req.requestId, mode: req.async ? 'async' : 'sync',
+      ...(result.kind === 'function-error' ? { errorType: result.errorType } : {}),
+      durationMs: report.durationMs, coldStart: report.coldStart,
+      ...(report.initDurationMs === undefined ? {} : { initDurationMs: report.initDurationMs }),
+      ...(req.trace?.receivedAt === undefined ? {} : { receivedAt: req.trace.receivedAt }),
+      acceptedAt, dispatchedAt, finishedAt: wallNow(), trace,
+    });
     const out: InvokeResponse = { executedVersion: target.version.version, result };
     if (req.tail) out.logResult = logTail(report.logLines);
     return out;
-  }
-
-  /**
-   * InvocationType Event, minimally: the function is resolved and checked now (404/409 as AWS), then invoked in
-   * the background once. NOT yet AWS's pipeline: the event is held in memory only (lost on restart), and there
-   * are no retries, no maximum event age and no destinations; the async-invocation issue replaces this.
-   */
-  invokeAsync(req: Omit<InvokeRequest, 'tail'>): void {
-    if (this.closed) throw new ServiceException();
-    this.check(req.scope, req.functionName, req.qualifier);
-    const run = this.invoke({ ...req, tail: false }).then(
-      (out) => {
-        if (out.result.kind === 'function-error') {
-          this.options.logger.info('async invocation failed', { requestId: req.requestId, functionName: req.functionName, errorType: out.result.errorType });
-        }
-      },
-      (err: unknown) => this.options.logger.warn('async invocation dropped', { requestId: req.requestId, functionName: req.functionName, error: String((err as Error)?.message ?? err) }),
-    );
-    this.background.add(run);
-    void run.finally(() => this.background.delete(run));
-  }
-
-  /** Resolves when every background (Event) invocation accepted so far has finished. */
-  async idle(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
   /**
@@ -156,7 +165,6 @@ export class Invoker {
     if (this.closed) return;
     this.closed = true;
     await this.options.runner.close();
-    await Promise.allSettled([...this.background]);
   }
 
   private reservedTotal(scope: Scope): number {
@@ -169,14 +177,4 @@ export class Invoker {
     }
     return total;
   }
-}
-
-/**
- * An X-Ray trace header, as Lambda passes one to every invocation (`Sampled=0`: Sluice does not trace). Its random
- * parts come from the (random, unique) request id, which saves drawing fresh random bytes on every invocation.
- */
-function traceId(now: number, requestId: string): string {
-  let hex = requestId.replace(/-/g, '').toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(hex)) hex = randomBytes(16).toString('hex');
-  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${hex.slice(0, 24)};Parent=${hex.slice(16, 32)};Sampled=0`;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type {
+  Assignment,
   InitOutcome,
   InvocationOutcome,
   InvocationRequest,
@@ -11,6 +12,8 @@ import type {
 } from './types.js';
 import { validErrorType, errorTypeFromBody } from './error-type.js';
 import { RUNTIME_ERRORS, errorBody, tooLarge } from './runtime-errors.js';
+import { AssignmentChannel, ASSIGNMENT_PATH } from './assignment.js';
+import { MAX_STREAMED_RESPONSE_BYTES, relayStream, type StreamRelay } from './stream-relay.js';
 
 /** 6 MiB + 100 bytes: what the runtime side accepts ([RIE] interop.MaxPayloadSize). */
 export const MAX_RUNTIME_RESPONSE_BYTES = 6_291_556;
@@ -60,7 +63,10 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
   private readonly server: Server;
   private readonly socketPath: string | undefined;
   private readonly maxResponseBytes: number;
+  private readonly maxStreamedResponseBytes: number;
   private readonly tooLargeMessage: string;
+  /** The streamed response in flight, if any. */
+  private relay: StreamRelay | undefined;
   private phase: Phase = 'init';
   private readonly init = deferred<InitOutcome>();
   /** The runtime's parked GET /next, if any. */
@@ -68,10 +74,14 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
   private current: Invocation | undefined;
   private abortReason = '';
   private closed: Promise<void> | undefined;
+  /** Pre-started environments: the function arrives through this before init. */
+  private readonly assignment: AssignmentChannel | undefined;
 
   constructor(options: RuntimeEndpointOptions = {}) {
     this.socketPath = options.socketPath;
+    this.assignment = options.standby ? new AssignmentChannel() : undefined;
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RUNTIME_RESPONSE_BYTES;
+    this.maxStreamedResponseBytes = options.maxStreamedResponseBytes ?? MAX_STREAMED_RESPONSE_BYTES;
     this.tooLargeMessage = tooLarge(this.maxResponseBytes);
     this.server = createServer({ keepAlive: true, noDelay: true }, (req, res) => this.route(req, res));
     // Runtimes hold one connection for the environment's whole life and long-poll on it: no server-side timeouts.
@@ -105,6 +115,15 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
     return this.init.promise;
   }
 
+  waitForStandby(): Promise<void> {
+    return this.assignment ? this.assignment.waitForStandby() : Promise.reject(new Error('not a standby endpoint'));
+  }
+
+  assign(assignment: Assignment): void {
+    if (!this.assignment) throw new Error('not a standby endpoint');
+    this.assignment.assign(assignment);
+  }
+
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     if (this.phase === 'aborted') return Promise.reject(new Error(`runtime endpoint aborted: ${this.abortReason}`));
     if (this.current !== undefined && !this.current.settled) {
@@ -126,6 +145,8 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
     this.abortReason = reason;
     const err = new Error(`runtime endpoint aborted: ${reason}`);
     this.init.reject(err);
+    this.assignment?.abort(reason);
+    this.relay?.abort(reason);
     const inv = this.current;
     if (inv !== undefined && !inv.settled) {
       inv.settled = true;
@@ -154,6 +175,7 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
     if (q >= 0) url = url.slice(0, q);
     const method = req.method;
 
+    if (url === ASSIGNMENT_PATH && this.assignment) return this.assignment.handle(req, res);
     if (url === NEXT) {
       if (method !== 'GET') return methodNotAllowed(req, res);
       return this.next(req, res);
@@ -186,6 +208,7 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
     req.resume();
     if (this.phase === 'aborted') return sendError(res, 500, 'InternalServerError', this.abortReason);
     if (this.phase === 'init-failed') return stateError(res, RUNTIME_ERRORS.nextAfterInitError);
+    if (this.assignment && !this.assignment.assigned) return stateError(res, RUNTIME_ERRORS.nextBeforeAssignment);
     if (this.parked !== undefined) return stateError(res, RUNTIME_ERRORS.concurrentNext);
     const inv = this.current;
     if (inv !== undefined && inv.delivered && !inv.settled) return stateError(res, RUNTIME_ERRORS.nextWhileInvoking);
@@ -252,6 +275,14 @@ export class RuntimeEndpoint implements RuntimeEndpointApi {
       return sendError(res, 400, 'InvalidFunctionResponseMode', `Invalid function response mode: ${mode}`);
     }
     const contentType = req.headers['content-type'];
+    if (streaming && inv.request.streaming) {
+      // Passed through as it arrives; the invocation is answered now, its end comes with the stream.
+      const relay = relayStream(req, res, contentType ?? 'application/octet-stream', this.maxStreamedResponseBytes);
+      this.relay = relay;
+      void relay.end.then(() => { if (this.relay === relay) this.relay = undefined; });
+      this.settle(inv, { kind: 'stream', stream: relay.stream, end: relay.end });
+      return;
+    }
     this.readBody(req, inv, res, (body) => {
       if (streaming) {
         const trailerType = req.trailers['lambda-runtime-function-error-type'];

@@ -4,6 +4,7 @@ export const RUNTIME_ERRORS = {
   concurrentNext: 'State transition is not allowed: another GET /runtime/invocation/next is already waiting',
   nextWhileInvoking: 'State transition is not allowed: the current invocation has not been answered yet',
   nextAfterInitError: 'State transition is not allowed: the runtime reported an init error',
+  nextBeforeAssignment: 'State transition is not allowed: this pre-started environment has no function yet',
   initErrorAfterInit: 'State transition is not allowed: /runtime/init/error is only valid during initialization',
 } as const;
 

@@ -18,7 +18,12 @@ export interface SandboxSpec {
   runtimeDir: string;
   memoryMb: number;
   ephemeralStorageMb: number;
+  /** Make a debugger port inside the sandbox reachable from the host (Sandbox.debug). */
+  debug?: boolean;
 }
+
+/** Where the host reaches a debugger listening inside a sandbox. */
+export type DebugTarget = { socketPath: string } | { host: string; port: number };
 
 /** Where things are as seen from inside the sandbox. */
 export interface SandboxPaths {
@@ -54,6 +59,8 @@ export interface Sandbox {
   readonly paths: SandboxPaths;
   /** How the environment's Runtime API endpoint must listen to be reachable from inside. */
   readonly endpointOptions: RuntimeEndpointOptions;
+  /** With SandboxSpec.debug: the address a debugger inside must listen on, and how the host reaches it. */
+  readonly debug?: { listen: { host: string; port: number }; target: DebugTarget };
   /** The AWS_LAMBDA_RUNTIME_API value for an endpoint listening at this address. */
   runtimeApi(address: RuntimeEndpointAddress): string;
   /** The init phase is over (the runtime asked for its first event): e.g. apply the steady-state CPU share. */
@@ -74,5 +81,24 @@ export interface SandboxBackend {
   /** False for backends that give no isolation (the process backend). */
   readonly isolated: boolean;
   create(spec: SandboxSpec): Promise<Sandbox>;
+  /** Present where a sandbox can start before its function is known (the pre-started pool). */
+  readonly generic?: GenericSandboxes;
   close(): Promise<void>;
+}
+
+/** A sandbox for the pre-started pool: no code yet; /var/task and /opt are empty until attach(). */
+export type GenericSandboxSpec = Omit<SandboxSpec, 'codeDir' | 'optDir' | 'debug'>;
+
+export interface GenericSandboxes {
+  /** The paths every generic sandbox shows (fixed, so a runtime can be launched before the code is known). */
+  readonly paths: SandboxPaths;
+  create(spec: GenericSandboxSpec): Promise<AttachableSandbox>;
+}
+
+export interface AttachableSandbox extends Sandbox {
+  /**
+   * Gives the running sandbox its function: the code appears (read-only) at taskRoot, the layers at optRoot, and
+   * the memory limit becomes memoryMb. Once; a failure leaves the sandbox unusable (destroy it).
+   */
+  attach(code: { codeDir: string; optDir: string; memoryMb: number }): Promise<void>;
 }

@@ -1,10 +1,12 @@
 import type { Scope } from '../domain/scope.js';
+import { liveDirectories } from '../domain/local-code.js';
 import {
-  Environment, type EnvironmentDeps, type EnvironmentInvocation, type InvocationReport,
+  Environment, type EnvironmentDebugSession, type EnvironmentDeps, type EnvironmentInvocation, type InvocationReport,
 } from './environment.js';
 import type { EnvironmentSpec } from './environment-spec.js';
 import type { InitializationType } from './environment-variables.js';
 import type { OptMerger } from './opt-merge.js';
+import { StandbyPool } from './standby-pool.js';
 import type { TimerHandle } from './timers.js';
 
 export interface EnvironmentPoolDeps extends EnvironmentDeps {
@@ -13,6 +15,20 @@ export interface EnvironmentPoolDeps extends EnvironmentDeps {
   optMerger: OptMerger;
   /** Idle on-demand environments are shut down after this long (scale to zero). */
   idleTimeoutMs: number;
+  /** Hot-reload directories and debugger sessions (src/hot-reload); absent = neither. */
+  development?: DevelopmentHooks;
+  /** Pre-started environments kept ready per kind of runtime (0, or a backend that cannot pre-start: no pool). */
+  standbyPoolSize?: number;
+}
+
+/** What the pool needs for code served live from directories and for debugging. */
+export interface DevelopmentHooks {
+  /** Settles once no change is pending in these directories (a reload being debounced); undefined if none is. */
+  settled(dirs: readonly string[]): Promise<void> | undefined;
+  /** An environment serves these directories: onChange retires it. Returns the detach function. */
+  attach(dirs: readonly string[], owner: { scope: Scope; functionName: string; logGroup: string }, onChange: () => void): () => void;
+  /** The function's debugger session, when one is enabled. */
+  debugSession(scope: Scope, functionName: string): EnvironmentDebugSession | undefined;
 }
 
 /** The environments of one function version. */
@@ -37,8 +53,23 @@ export interface PoolCounts {
   provisioned: number;
 }
 
+export interface VersionSnapshot {
+  scope: Scope;
+  functionName: string;
+  version: string;
+  starting: number;
+  /** Initialised and waiting for an invocation. */
+  idle: number;
+  busy: number;
+  provisionedTarget: number;
+  /** Provisioned environments running an invocation right now. */
+  provisionedBusy: number;
+}
+
 export type PoolEvent =
   | { type: 'created'; environment: Environment }
+  /** Its init phase ended (env.initDuration on success, env.initFailureKind otherwise). */
+  | { type: 'initialized'; environment: Environment }
   | { type: 'closed'; environment: Environment; reason: 'expired' | 'retired' | 'failed' | 'shutdown' | 'trimmed' };
 
 const setKey = (scope: Scope, functionName: string, version: string) => `${scope.account}/${scope.region}/${functionName}/${version}`;
@@ -51,12 +82,32 @@ const setKey = (scope: Scope, functionName: string, version: string) => `${scope
 export class EnvironmentPool {
   private readonly sets = new Map<string, VersionSet>();
   private readonly listeners = new Set<(e: PoolEvent) => void>();
+  /** Environments whose code changed under them (hot reload) or whose debug setting changed: never reused. */
+  private readonly stale = new WeakSet<Environment>();
   private closed = false;
 
-  constructor(private readonly deps: EnvironmentPoolDeps) {}
+  /** The pre-started pool cold starts draw from, when there is one. */
+  readonly standby: StandbyPool | undefined;
+
+  constructor(private readonly deps: EnvironmentPoolDeps) {
+    const size = deps.standbyPoolSize ?? 0;
+    const generic = deps.backend.generic;
+    if (size > 0 && generic) {
+      this.standby = new StandbyPool({
+        generic, launcher: deps.launcher, createEndpoint: deps.createEndpoint, runtimeDir: deps.runtimeDir, timers: deps.timers,
+        logger: deps.logger, size, idleTimeoutMs: deps.idleTimeoutMs, startTimeoutMs: deps.initTimeoutMs,
+      });
+      deps.logger.info(`pre-started pool: ${size} environments per runtime in use`, { standbyPoolSize: size });
+    } else if (size > 0) {
+      deps.logger.info(`pre-started pool: disabled (the ${deps.backend.name} backend starts every environment fresh)`, { standbyPoolSize: 0 });
+    }
+  }
 
   /** Runs one invocation on an idle environment of this version, or on a new one. */
   async invoke(spec: EnvironmentSpec, inv: EnvironmentInvocation): Promise<InvocationReport> {
+    const live = liveDirectories([spec.codeKey, ...spec.layerCodeKeys]);
+    // A reload is being debounced: wait for it, so an invoke right after a save runs the saved code.
+    if (live.length > 0) await this.deps.development?.settled(live);
     const set = this.set(spec);
     set.current = spec.fingerprint;
     const env = this.takeIdle(set) ?? (await this.create(set, spec, 'on-demand'));
@@ -64,6 +115,9 @@ export class EnvironmentPool {
       return await env.invoke(inv);
     } finally {
       this.release(set, env);
+      // Refills start once a cold start has answered, so they never compete with it for CPU. Not before the
+      // answer has gone out either: starting one does synchronous work (cgroups, spawns) on this event loop.
+      if (this.standby) setImmediate(() => this.standby?.refill());
     }
   }
 
@@ -79,6 +133,14 @@ export class EnvironmentPool {
       if (env.spec.fingerprint !== set.current) this.closeEnv(set, env, 'retired');
     }
     if (set.provisioned.spec && set.provisioned.spec.fingerprint !== set.current) set.provisioned.spec = undefined;
+  }
+
+  /** Every environment of a function retires (a debugger session began or ended): idle ones now, busy ones when done. */
+  retireFunction(scope: Scope, functionName: string): void {
+    for (const set of this.sets.values()) {
+      if (set.functionName !== functionName || set.scope.account !== scope.account || set.scope.region !== scope.region) continue;
+      for (const env of [...set.all]) this.retireEnvironment(set, env);
+    }
   }
 
   /** Versions of a function that have environments (for retiring them all). */
@@ -136,6 +198,25 @@ export class EnvironmentPool {
     return out;
   }
 
+  /** Every version's environments by state, and its provisioned numbers (for metrics). */
+  snapshot(): VersionSnapshot[] {
+    const out: VersionSnapshot[] = [];
+    for (const s of this.sets.values()) {
+      const v: VersionSnapshot = {
+        scope: s.scope, functionName: s.functionName, version: s.version,
+        starting: 0, idle: 0, busy: 0, provisionedTarget: s.provisioned.target, provisionedBusy: 0,
+      };
+      for (const e of s.all) {
+        if (e.state === 'starting') v.starting++;
+        else if (e.state === 'busy') v.busy++;
+        else if (e.state === 'ready') v.idle++;
+        if (e.state === 'busy' && e.initializationType === 'provisioned-concurrency') v.provisionedBusy++;
+      }
+      out.push(v);
+    }
+    return out;
+  }
+
   onEvent(listener: (e: PoolEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -143,6 +224,7 @@ export class EnvironmentPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.standby?.close();
     const all: Promise<void>[] = [];
     for (const set of this.sets.values()) {
       for (const t of set.expiry.values()) t.cancel();
@@ -173,7 +255,7 @@ export class EnvironmentPool {
       if (!env) return undefined;
       set.expiry.get(env)?.cancel();
       set.expiry.delete(env);
-      if (env.usable && env.spec.fingerprint === set.current) return env;
+      if (env.usable && env.spec.fingerprint === set.current && !this.stale.has(env)) return env;
       this.closeEnv(set, env, env.usable ? 'retired' : 'failed');
     }
   }
@@ -183,18 +265,42 @@ export class EnvironmentPool {
     const codeDir = await this.deps.code.extract(spec.codeKey);
     const layerDirs: string[] = [];
     for (const key of spec.layerCodeKeys) layerDirs.push(await this.deps.code.extract(key));
-    const optDir = await this.deps.optMerger.merged(layerDirs);
-    const env = new Environment(this.deps, { spec, codeDir, optDir, initializationType: type });
+    const dev = this.deps.development;
+    const liveLayers = liveDirectories(spec.layerCodeKeys);
+    const optDir = await this.deps.optMerger.merged(layerDirs, liveLayers);
+    const debug = dev?.debugSession(spec.scope, spec.functionName);
+    const live = liveDirectories([spec.codeKey, ...spec.layerCodeKeys]);
+    // Cold starts of on-demand environments draw from the pre-started pool; debugged and live code start fresh.
+    const standby = type === 'on-demand' && !debug && live.length === 0 ? await this.standby?.take(spec) : undefined;
+    if (this.closed) {
+      if (standby) {
+        await standby.sandbox.destroy();
+        await standby.endpoint.close();
+      }
+      throw new Error('environment pool is closed');
+    }
+    const env = new Environment(this.deps, {
+      spec, codeDir, optDir, initializationType: type, ...(debug ? { debug } : {}), ...(live.length > 0 ? { live: true } : {}),
+      ...(standby ? { standby } : {}),
+    });
     set.all.add(env);
     env.onDiscard(() => this.forget(set, env));
+    if (dev && live.length > 0) {
+      env.onDiscard(dev.attach(live, { scope: spec.scope, functionName: spec.functionName, logGroup: spec.logGroup }, () => this.retireEnvironment(set, env)));
+    }
     this.emit({ type: 'created', environment: env });
+    // Init starts now either way (invoke and provision await the same start()); observers learn when it ends.
+    void env.start().then(() => {
+      this.emit({ type: 'initialized', environment: env });
+      if (type !== 'on-demand') this.standby?.refill();
+    });
     return env;
   }
 
   /** After an invocation (or a provisioned init): back to idle, or closed if it failed or is outdated. */
   private release(set: VersionSet, env: Environment): void {
     if (!env.usable) return; // discarded: forget() already ran
-    if (this.closed || env.spec.fingerprint !== set.current) {
+    if (this.closed || env.spec.fingerprint !== set.current || this.stale.has(env)) {
       this.closeEnv(set, env, this.closed ? 'shutdown' : 'retired');
       return;
     }
@@ -208,6 +314,12 @@ export class EnvironmentPool {
       this.closeEnv(set, env, 'expired');
     });
     set.expiry.set(env, timer);
+  }
+
+  /** The environment's code changed: idle it closes now, busy it finishes its invocation on the old code first. */
+  private retireEnvironment(set: VersionSet, env: Environment): void {
+    this.stale.add(env);
+    if (set.idle.includes(env)) this.closeEnv(set, env, 'retired');
   }
 
   private closeEnv(set: VersionSet, env: Environment, reason: Extract<PoolEvent, { type: 'closed' }>['reason']): void {

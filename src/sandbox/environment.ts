@@ -3,7 +3,7 @@ import type { Clock } from '../domain/scope.js';
 import type { Logger } from '../observability/index.js';
 import type { LogStore } from '../observability/log-store.js';
 import type {
-  InvocationOutcome, InvocationRequest, RuntimeEndpointApi, RuntimeEndpointOptions,
+  InvocationOutcome, InvocationRequest, RuntimeEndpointApi, RuntimeEndpointOptions, StreamedResponse,
 } from '../runtime-api/types.js';
 import type { Sandbox, SandboxBackend, SandboxExit } from './backend.js';
 import type { EnvironmentSpec } from './environment-spec.js';
@@ -11,10 +11,14 @@ import { transition, type EnvironmentEvent, type EnvironmentState } from './envi
 import { environmentVariables, logStreamName, type InitializationType } from './environment-variables.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailBuffer } from './tail-buffer.js';
-import {
-  endLine, exitText, initReportLine, initStartLine, reportLine, startLine, timedOutLine, type ReportStatus,
-} from './platform-log.js';
+import { exitText, timedOutLine, type ReportStatus } from './platform-log.js';
+import { endEvent, initReportEvent, initStartEvent, reportEvent, startEvent, type PlatformEvent } from './platform-events.js';
+import { LogFormatter } from './log-format.js';
 import type { Timers } from './timers.js';
+import type { Standby } from './standby-pool.js';
+import { debugAwareTimeout, type EnvironmentDebugSession } from './debug-session.js';
+
+export type { EnvironmentDebugSession } from './debug-session.js';
 
 /** What the runtime table gives for a runtime id (src/sandbox/runtime-table.ts implements it). */
 export interface RuntimeLaunchPlan {
@@ -52,13 +56,28 @@ export interface EnvironmentOptions {
   codeDir: string;
   optDir: string;
   initializationType: InitializationType;
+  /** The function's debugger session: the runtime starts with its debugger, relayed to the session's port. */
+  debug?: EnvironmentDebugSession;
+  /** Code served live from a directory (hot reload): nothing may be cached beside it (Python bytecode). */
+  live?: boolean;
+  /** A pre-started environment to give this function (the pool); init falls back to a fresh start if that fails. */
+  standby?: Standby;
 }
 
+export type { StreamedResponse };
+
 /** One event for an environment; the deadline is set when it is handed out. */
-export type EnvironmentInvocation = Omit<InvocationRequest, 'deadlineMs'>;
+export type EnvironmentInvocation = Omit<InvocationRequest, 'deadlineMs' | 'streaming'> & {
+  /**
+   * Set by callers that pass a streamed response through (InvokeWithResponseStream, streaming URLs): called as
+   * soon as the runtime starts streaming; the invocation's report then follows when the stream has ended.
+   */
+  onStream?: (stream: StreamedResponse) => void;
+};
 
 export type EnvironmentResult =
-  | { kind: 'response'; payload: Buffer; contentType?: string }
+  /** `streamed`: the bytes already went to onStream (payload is empty). */
+  | { kind: 'response'; payload: Buffer; contentType?: string; streamed?: true }
   /** The runtime's error, or one the platform generated (timeout, crash, out of memory, ...). */
   | { kind: 'function-error'; errorType: string; payload: Buffer }
   /** The environment could not be created at all (no interpreter for the runtime, sandbox failure). */
@@ -70,6 +89,8 @@ export interface InvocationReport {
   logLines: string[];
   durationMs: number;
   coldStart: boolean;
+  /** The init phase's duration, on a cold start. */
+  initDurationMs?: number;
 }
 
 type InitFailure =
@@ -97,12 +118,14 @@ export class Environment {
   private endpoint: RuntimeEndpointApi | undefined;
   private initFailure: InitFailure | undefined;
   private initDurationMs: number | undefined;
+  /** LoggingConfig: JSON or Text, and the levels that pass. */
+  private readonly format: LogFormatter;
   private invocations = 0;
   private initLines = new TailBuffer();
   private current: TailBuffer | undefined;
   private readonly splitters = {
-    stdout: new LineSplitter((l) => this.line(l)),
-    stderr: new LineSplitter((l) => this.line(l)),
+    stdout: new LineSplitter((l) => this.appLine(l)),
+    stderr: new LineSplitter((l) => this.appLine(l)),
   };
   private started: Promise<void> | undefined;
   /** How the sandbox ended, once it has. */
@@ -116,6 +139,10 @@ export class Environment {
     this.spec = options.spec;
     this.initializationType = options.initializationType;
     this.logStreamName = logStreamName(deps.clock.now(), options.spec.version);
+    this.format = new LogFormatter(options.spec);
+    // Owned from now on: close() destroys them, started or not.
+    this.sandbox = options.standby?.sandbox;
+    this.endpoint = options.standby?.endpoint;
   }
 
   get state(): EnvironmentState {
@@ -147,6 +174,16 @@ export class Environment {
     return this.initDurationMs !== undefined;
   }
 
+  /** How long the init phase took, once it succeeded. */
+  get initDuration(): number | undefined {
+    return this.initDurationMs;
+  }
+
+  /** Why init failed (`unavailable` = the sandbox or runtime could not be started at all), once it has. */
+  get initFailureKind(): string | undefined {
+    return this.initFailure?.kind;
+  }
+
   /** Ready and initialised successfully. */
   get usable(): boolean {
     return this.stateValue === 'ready';
@@ -160,7 +197,7 @@ export class Environment {
     this.initLines = new TailBuffer();
     this.current = lines;
     const began = performance.now();
-    this.platformLine(startLine(inv.requestId, this.spec.version));
+    this.platformLine(startEvent(inv.requestId, this.spec.version, inv.traceId));
     try {
       if (this.initFailure) return await this.reportInitFailure(inv, lines, began);
       this.move('invoke-started');
@@ -184,6 +221,11 @@ export class Environment {
   }
 
   private async init(): Promise<void> {
+    if (this.options.standby) {
+      const assigned = await this.assignStandby(this.options.standby);
+      if (assigned === 'abandoned') return;
+      if (assigned) return this.awaitInit(assigned.sandbox, assigned.endpoint, assigned.initStarted);
+    }
     const { spec } = this;
     const sandbox = await this.deps.backend.create({
       id: this.id,
@@ -193,6 +235,7 @@ export class Environment {
       runtimeDir: this.deps.runtimeDir,
       memoryMb: spec.memorySizeMb,
       ephemeralStorageMb: spec.ephemeralStorageMb,
+      ...(this.options.debug ? { debug: true } : {}),
     });
     this.sandbox = sandbox;
     // close() may run while init awaits: whatever init creates after that, init removes itself.
@@ -203,7 +246,7 @@ export class Environment {
     const endpoint = this.deps.createEndpoint(sandbox.endpointOptions);
     this.endpoint = endpoint;
     const address = await endpoint.listen();
-    const plan = await this.deps.launcher.launch(spec.runtime, {
+    let plan = await this.deps.launcher.launch(spec.runtime, {
       taskRoot: sandbox.paths.taskRoot, optRoot: sandbox.paths.optRoot, runtimeRoot: sandbox.paths.runtimeRoot,
       hostTaskRoot: this.options.codeDir, hostOptRoot: this.options.optDir,
     }, { memorySizeMb: spec.memorySizeMb });
@@ -216,25 +259,89 @@ export class Environment {
       // A custom runtime without a usable bootstrap is the function's failure (as on AWS); a runtime this
       // server has no interpreter for is the platform's.
       if (plan.error === 'Runtime.InvalidEntrypoint') {
-        this.platformLine(initReportLine({ initDurationMs: 0, status: { kind: 'error', errorType: plan.error } }));
+        this.platformLine(initReportEvent(this.initializationType, { initDurationMs: 0, status: { kind: 'error', errorType: plan.error } }));
         this.failInit({ kind: 'platform', errorType: plan.error, message: plan.message });
       } else {
         this.failInit({ kind: 'unavailable', message: plan.message });
       }
       return;
     }
+    // A .pyc written beside a live source could outlive an edit made within the same second.
+    if (this.options.live) plan = { ...plan, env: { ...plan.env, PYTHONDONTWRITEBYTECODE: '1' } };
+    const debug = this.options.debug;
+    if (debug && sandbox.debug) {
+      const instrumented = debug.instrument(spec.runtime, plan, sandbox.debug.listen);
+      plan = instrumented.plan;
+      debug.target(sandbox.debug.target);
+      this.platformLine(instrumented.note);
+    }
     const env = environmentVariables({
       spec, paths: sandbox.paths, runtimeApi: sandbox.runtimeApi(address), logStreamName: this.logStreamName,
       initializationType: this.initializationType, runtimeEnv: plan.env,
     });
-    this.platformLine(initStartLine(runtimeVersion(spec.runtime), runtimeVersionArn(spec.scope.region, plan), plan.warning));
+    this.platformLine(initStartEvent({
+      runtimeVersion: runtimeVersion(spec.runtime), runtimeVersionArn: runtimeVersionArn(spec.scope.region, plan), ...(plan.warning ? { warning: plan.warning } : {}),
+      initializationType: this.initializationType, functionName: spec.functionName, functionVersion: spec.version, memorySizeMb: spec.memorySizeMb,
+    }));
     const initStarted = performance.now();
     sandbox.start({ command: plan.command, args: plan.args, env, cwd: sandbox.paths.taskRoot }, (stream, chunk) => this.splitters[stream].push(chunk));
+    await this.awaitInit(sandbox, endpoint, initStarted);
+  }
+
+  /**
+   * Gives a pre-started environment this function: its code and layers appear, its memory limit applies, and the
+   * waiting runtime receives the function's environment (which names the handler). As on AWS, Init Duration is
+   * what remains to be done: loading the handler, from the assignment to the first GET /next.
+   * Undefined when the code could not be attached (the pre-started environment is gone; start fresh).
+   */
+  private async assignStandby(standby: Standby): Promise<{ sandbox: Sandbox; endpoint: RuntimeEndpointApi; initStarted: number } | 'abandoned' | undefined> {
+    const { spec } = this;
+    const { sandbox, endpoint, plan } = standby;
+    try {
+      await sandbox.attach({ codeDir: this.options.codeDir, optDir: this.options.optDir, memoryMb: spec.memorySizeMb });
+    } catch (err) {
+      if (this.abandoned()) return 'abandoned';
+      this.deps.logger.warn('could not attach a function to a pre-started environment; starting a fresh one', {
+        environment: this.id, error: String((err as Error)?.message ?? err),
+      });
+      return this.dropStandby(standby);
+    }
+    if (this.abandoned()) return 'abandoned';
+    // Its runtime died while pooled: the platform's problem, never this function's init failure.
+    if (!standby.alive()) return this.dropStandby(standby);
+    const env = environmentVariables({
+      spec, paths: sandbox.paths, runtimeApi: standby.runtimeApi, logStreamName: this.logStreamName,
+      initializationType: this.initializationType, runtimeEnv: plan.env,
+    });
+    this.platformLine(initStartEvent({
+      runtimeVersion: runtimeVersion(spec.runtime), runtimeVersionArn: runtimeVersionArn(spec.scope.region, plan), ...(plan.warning ? { warning: plan.warning } : {}),
+      initializationType: this.initializationType, functionName: spec.functionName, functionVersion: spec.version, memorySizeMb: spec.memorySizeMb,
+    }));
+    standby.routeOutput((stream, chunk) => this.splitters[stream].push(chunk));
+    const initStarted = performance.now();
+    endpoint.assign({ env });
+    return { sandbox, endpoint, initStarted };
+  }
+
+  /** Discards a pre-started environment that cannot be used; the caller starts a fresh one. */
+  private async dropStandby(standby: Standby): Promise<'abandoned' | undefined> {
+    standby.endpoint.abort('pre-started environment dropped');
+    await standby.sandbox.destroy();
+    await standby.endpoint.close();
+    this.sandbox = undefined;
+    this.endpoint = undefined;
+    return this.abandoned() ? 'abandoned' : undefined;
+  }
+
+  /** The end of the init phase, however it started. */
+  private async awaitInit(sandbox: Sandbox, endpoint: RuntimeEndpointApi, initStarted: number): Promise<void> {
     let timer: { cancel(): void } | undefined;
     const outcome = await Promise.race([
       endpoint.waitForInit().then((o) => ({ k: 'init' as const, o }), (err: unknown) => ({ k: 'endpoint' as const, err })),
       sandbox.exited.then((e) => ({ k: 'exit' as const, e })),
-      new Promise<{ k: 'timeout' }>((resolve) => { timer = this.deps.timers.after(this.deps.initTimeoutMs, () => resolve({ k: 'timeout' })); }),
+      new Promise<{ k: 'timeout' }>((resolve) => {
+        timer = debugAwareTimeout(this.deps.timers, this.deps.initTimeoutMs, this.options.debug, () => resolve({ k: 'timeout' }), (l) => this.platformLine(l));
+      }),
     ]);
     timer?.cancel();
     const initMs = performance.now() - initStarted;
@@ -272,7 +379,7 @@ export class Environment {
     }
     await sandbox.kill();
     await drainOutput();
-    this.platformLine(initReportLine({ initDurationMs: initMs, status }));
+    this.platformLine(initReportEvent(this.initializationType, { initDurationMs: initMs, status }));
     this.failInit(failure);
   }
 
@@ -307,11 +414,12 @@ export class Environment {
       this.platformLine(message);
       this.platformLine(result.errorType);
     }
-    this.platformLine(endLine(inv.requestId));
     const errorType = result.kind === 'function-error' ? result.errorType : 'Sandbox.Failure';
-    this.platformLine(reportLine({
+    const failedStatus: ReportStatus = f.kind === 'timeout' ? { kind: 'timeout' } : { kind: 'error', errorType };
+    this.platformLine(endEvent(inv.requestId, failedStatus, durationMs));
+    this.platformLine(reportEvent({
       requestId: inv.requestId, durationMs, memorySizeMb: this.spec.memorySizeMb, maxMemoryUsedMb: this.maxMemory(),
-      status: f.kind === 'timeout' ? { kind: 'timeout' } : { kind: 'error', errorType },
+      status: failedStatus, ...(inv.traceId ? { trace: inv.traceId } : {}),
     }));
     void this.close();
     return { result, logLines: lines.lines(), durationMs, coldStart: true };
@@ -321,16 +429,36 @@ export class Environment {
     const sandbox = this.sandbox!;
     const endpoint = this.endpoint!;
     const timeoutMs = this.spec.timeoutSeconds * 1000;
-    const request: InvocationRequest = { ...inv, deadlineMs: this.deps.clock.now() + timeoutMs };
+    const { onStream, ...event } = inv;
+    const request: InvocationRequest = { ...event, deadlineMs: this.deps.clock.now() + timeoutMs };
+    if (onStream) request.streaming = true;
     let timer: { cancel(): void } | undefined;
-    const raced = await Promise.race([
+    const exited = new Promise<{ k: 'exit'; e: SandboxExit }>((resolve) => {
+      if (this.exit) resolve({ k: 'exit', e: this.exit });
+      else this.onExit = (e) => resolve({ k: 'exit', e });
+    });
+    const timedOut = new Promise<{ k: 'timeout' }>((resolve) => {
+      timer = debugAwareTimeout(this.deps.timers, timeoutMs, this.options.debug, () => resolve({ k: 'timeout' }), (l) => this.platformLine(l));
+    });
+    let raced = await Promise.race([
       endpoint.invoke(request).then((o) => ({ k: 'outcome' as const, o }), (err: unknown) => ({ k: 'endpoint' as const, err })),
-      new Promise<{ k: 'exit'; e: SandboxExit }>((resolve) => {
-        if (this.exit) resolve({ k: 'exit', e: this.exit });
-        else this.onExit = (e) => resolve({ k: 'exit', e });
-      }),
-      new Promise<{ k: 'timeout' }>((resolve) => { timer = this.deps.timers.after(timeoutMs, () => resolve({ k: 'timeout' })); }),
+      exited,
+      timedOut,
     ]);
+    let streamed: { contentType: string } | undefined;
+    if (raced.k === 'outcome' && raced.o.kind === 'stream') {
+      // The caller reads the stream while the invocation goes on; it ends with the stream (or the timeout/exit).
+      const { stream, end } = raced.o;
+      streamed = { contentType: stream.contentType };
+      onStream?.(stream);
+      raced = await Promise.race([
+        end.then((e): { k: 'outcome'; o: InvocationOutcome } => ({
+          k: 'outcome', o: e.kind === 'complete' ? { kind: 'response', payload: Buffer.alloc(0), contentType: stream.contentType } : e,
+        })),
+        exited,
+        timedOut,
+      ]);
+    }
     timer?.cancel();
     this.onExit = undefined;
     const durationMs = performance.now() - began;
@@ -339,6 +467,7 @@ export class Environment {
     let failed = false;
     if (raced.k === 'outcome') {
       ({ result, status, failed } = this.outcomeResult(raced.o));
+      if (streamed && result.kind === 'response') result.streamed = true;
       await drainOutput();
     } else if (raced.k === 'timeout') {
       failed = true;
@@ -362,10 +491,13 @@ export class Environment {
       this.platformLine((JSON.parse((result as { payload: Buffer }).payload.toString()) as { errorMessage: string }).errorMessage);
       this.platformLine(errorType);
     }
-    this.platformLine(endLine(inv.requestId));
-    this.platformLine(reportLine({
+    // runtimeDone reports an error the runtime returned too (REPORT only reports the platform's).
+    const runtimeStatus = status ?? (result.kind === 'function-error' ? { kind: 'error' as const, errorType: result.errorType } : undefined);
+    this.platformLine(endEvent(inv.requestId, runtimeStatus, durationMs));
+    this.platformLine(reportEvent({
       requestId: inv.requestId, durationMs, memorySizeMb: this.spec.memorySizeMb, maxMemoryUsedMb: this.maxMemory(),
       initDurationMs: coldStart ? this.initDurationMs : undefined, billInit: this.spec.runtime.startsWith('provided'), status,
+      ...(inv.traceId ? { trace: inv.traceId } : {}),
     }));
     // The runtime may also have died just after answering: then the environment goes, the answer stands.
     if (failed || this.exit) {
@@ -374,7 +506,9 @@ export class Environment {
     } else if (this.stateValue === 'busy') {
       this.move('invoke-finished');
     }
-    return { result, logLines: lines.lines(), durationMs, coldStart };
+    const report: InvocationReport = { result, logLines: lines.lines(), durationMs, coldStart };
+    if (coldStart && this.initDurationMs !== undefined) report.initDurationMs = this.initDurationMs;
+    return report;
   }
 
   private outcomeResult(o: InvocationOutcome): { result: EnvironmentResult; status?: ReportStatus; failed: boolean } {
@@ -383,6 +517,8 @@ export class Environment {
         return { result: o.contentType === undefined ? { kind: 'response', payload: o.payload } : { kind: 'response', payload: o.payload, contentType: o.contentType }, failed: false };
       case 'function-error':
         return { result: { kind: 'function-error', errorType: o.errorType, payload: o.payload }, failed: false };
+      case 'stream': // only ever the first outcome: run() waits for its end
+        return { result: { kind: 'response', payload: Buffer.alloc(0), contentType: o.stream.contentType, streamed: true }, failed: false };
       case 'response-too-large': {
         const errorType = 'Function.ResponseSizeTooLarge';
         return {
@@ -418,8 +554,15 @@ export class Environment {
     }
   }
 
-  private platformLine(message: string): void {
-    this.line(message);
+  /** A line Lambda writes (START, REPORT, ...): as text or JSON, per the function's LoggingConfig. */
+  private platformLine(message: string | PlatformEvent): void {
+    const line = this.format.platform(message, this.deps.clock.now());
+    if (line !== undefined) this.line(line);
+  }
+
+  /** A line the function wrote: dropped when below its application log level. */
+  private appLine(message: string): void {
+    if (this.format.keep(message)) this.line(message);
   }
 
   /** One log line of this environment: to its log stream, and to the current invocation's tail. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -13,9 +13,16 @@ export class OptMerger {
 
   constructor(private readonly root: string) {}
 
-  /** Host path of the merged tree for these extracted layer dirs (an empty dir when there are none). */
-  merged(layerDirs: readonly string[]): Promise<string> {
-    const key = createHash('sha256').update(layerDirs.join('\n')).digest('hex').slice(0, 32);
+  /**
+   * Host path of the merged tree for these extracted layer dirs (an empty dir when there are none). `live` are
+   * hot-reload layer directories among them: a lone one is used as it is (edits show at once); merged with
+   * others, the copy is keyed by their current contents, so a change gives a fresh merge.
+   */
+  merged(layerDirs: readonly string[], live: readonly string[] = []): Promise<string> {
+    if (live.length > 0 && layerDirs.length === 1) return Promise.resolve(layerDirs[0]!);
+    const h = createHash('sha256').update(layerDirs.join('\n'));
+    for (const dir of live) h.update(`\n${treeSignature(dir)}`);
+    const key = h.digest('hex').slice(0, 32);
     const dir = join(this.root, key);
     if (existsSync(dir)) return Promise.resolve(dir);
     let pending = this.building.get(key);
@@ -41,4 +48,20 @@ export class OptMerger {
     }
     return dir;
   }
+}
+
+/** Names, sizes and modification times of every file below dir: changes whenever an edit lands. */
+function treeSignature(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+      if (st.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
 }

@@ -16,6 +16,8 @@ export interface ReportInput {
   /** Custom runtimes are billed for their init phase too (§6.4). */
   billInit?: boolean;
   status?: ReportStatus;
+  /** The invocation's X-Ray header: a sampled one adds AWS's `XRAY TraceId: … SegmentId: … Sampled: true` line. */
+  trace?: string;
 }
 
 const ms2 = (n: number): string => `${n.toFixed(2)} ms`;
@@ -40,6 +42,8 @@ export function reportLine(r: ReportInput): string {
   if (r.initDurationMs !== undefined) line += `Init Duration: ${ms2(r.initDurationMs)}\t`;
   if (r.status?.kind === 'timeout') line += 'Status: timeout';
   else if (r.status?.kind === 'error') line += `Status: error\tError Type: ${r.status.errorType}`;
+  const xray = r.trace ? /^Root=([^;]+);Parent=([0-9a-f]{16});Sampled=1/.exec(r.trace) : null;
+  if (xray) line += `\nXRAY TraceId: ${xray[1]}\tSegmentId: ${xray[2]}\tSampled: true`;
   return line;
 }
 

@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import type { Logger } from '../observability/index.js';
 import type { RuntimeEndpointAddress } from '../runtime-api/types.js';
 import type {
-  OutputStream, ProcessSpec, Sandbox, SandboxBackend, SandboxExit, SandboxPaths, SandboxSpec, SandboxStats,
+  DebugTarget, OutputStream, ProcessSpec, Sandbox, SandboxBackend, SandboxExit, SandboxPaths, SandboxSpec, SandboxStats,
 } from './backend.js';
 import { processGroups, readProcessMemory } from './process-memory.js';
 
@@ -45,6 +46,11 @@ export class ProcessBackend implements SandboxBackend {
     await mkdir(tmpDir, { recursive: true, mode: 0o700 });
     const paths: SandboxPaths = { taskRoot: spec.codeDir, optRoot: spec.optDir, runtimeRoot: spec.runtimeDir, tmpDir };
     const sandbox = new ProcessSandbox(spec, dir, paths, (s) => this.track(s), (s) => this.untrack(s));
+    if (spec.debug) {
+      // The debugger listens on a free loopback port; the host-side relay publishes it on the session's port.
+      const port = await freeLoopbackPort();
+      sandbox.debug = { listen: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port } };
+    }
     return sandbox;
   }
 
@@ -85,6 +91,7 @@ const MAX_SOCKET_PATH = 107;
 
 class ProcessSandbox implements Sandbox {
   readonly id: string;
+  debug?: { listen: { host: string; port: number }; target: DebugTarget };
   readonly endpointOptions: { socketPath?: string };
   readonly exited: Promise<SandboxExit>;
   private resolveExit!: (e: SandboxExit) => void;
@@ -219,4 +226,16 @@ class ProcessSandbox implements Sandbox {
     this.onGone(this);
     this.resolveExit(exit);
   }
+}
+
+/** A loopback port nothing listens on right now. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

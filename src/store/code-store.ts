@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { localCodeDir } from '../domain/local-code.js';
 import type { BlobStore, StoredBlob } from './blob-store.js';
 import { extractZip, type ZipLimits, DEFAULT_ZIP_LIMITS } from './zip/zip-archive.js';
 
@@ -27,8 +28,14 @@ export class CodeStore {
     return existsSync(this.dir(key));
   }
 
-  /** Unpacks once; concurrent callers share the same work. */
+  /** Unpacks once; concurrent callers share the same work. Hot-reload code (`local:` keys) is its own directory. */
   extract(key: string): Promise<string> {
+    const local = localCodeDir(key);
+    if (local !== undefined) {
+      return statSync(local, { throwIfNoEntry: false })?.isDirectory()
+        ? Promise.resolve(local)
+        : Promise.reject(new Error(`the hot-reload directory ${local} no longer exists`));
+    }
     const dir = this.dir(key);
     if (existsSync(dir)) return Promise.resolve(dir);
     let pending = this.extracting.get(key);

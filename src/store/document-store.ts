@@ -13,7 +13,14 @@ export type Kind =
   | 'event-invoke-config'
   | 'provisioned-concurrency'
   /** Reverse index of function URLs: url-id → (account, region, function, qualifier); one global scope. */
-  | 'url-id';
+  | 'url-id'
+  /** EventBridge and EventBridge Scheduler (src/events/model.ts). */
+  | 'event-bus'
+  | 'event-rule'
+  | 'schedule-group'
+  | 'schedule'
+  /** The last tick each rule / schedule fired (survives restarts: no double fire). */
+  | 'schedule-tick';
 
 export interface ListOptions {
   /** Only keys starting with this prefix. */

@@ -2,6 +2,7 @@ import { Collection, type DocumentStore } from './document-store.js';
 import type {
   AliasRecord, FunctionMeta, FunctionVersion, LayerVersionRecord, PolicyRecord, ProvisionedConcurrencyRecord,
 } from '../domain/function-model.js';
+import type { EventBusRecord, RuleRecord, ScheduleGroupRecord, ScheduleRecord, TickRecord } from '../events/model.js';
 
 /** A function URL's owner, found by its url-id (the host label of the URL). */
 export interface UrlIdEntry {
@@ -32,6 +33,13 @@ export class Repositories {
   /** Global (scope URL_ID_SCOPE in api/services/function-url.ts), keyed by url-id. */
   readonly urlIds: Collection<UrlIdEntry>;
   readonly provisionedConcurrency: Collection<ProvisionedConcurrencyRecord>;
+  readonly eventBuses: Collection<EventBusRecord>;
+  /** Keyed `bus|rule`. */
+  readonly eventRules: Collection<RuleRecord>;
+  readonly scheduleGroups: Collection<ScheduleGroupRecord>;
+  /** Keyed `group|schedule`. */
+  readonly schedules: Collection<ScheduleRecord>;
+  readonly scheduleTicks: Collection<TickRecord>;
 
   constructor(readonly store: DocumentStore) {
     this.functions = new Collection(store, 'function');
@@ -45,6 +53,11 @@ export class Repositories {
     this.eventInvokeConfigs = new Collection(store, 'event-invoke-config');
     this.urlIds = new Collection(store, 'url-id');
     this.provisionedConcurrency = new Collection(store, 'provisioned-concurrency');
+    this.eventBuses = new Collection(store, 'event-bus');
+    this.eventRules = new Collection(store, 'event-rule');
+    this.scheduleGroups = new Collection(store, 'schedule-group');
+    this.schedules = new Collection(store, 'schedule');
+    this.scheduleTicks = new Collection(store, 'schedule-tick');
   }
 
   transaction<T>(fn: () => T): T {

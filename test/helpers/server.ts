@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { startSluice, type Sluice } from '../../src/main.js';
+import { startSluice, type Sluice, type StartOptions } from '../../src/main.js';
 import { createLogger } from '../../src/observability/index.js';
 import type { AccountCredentials } from '../../src/api/index.js';
 
@@ -36,12 +36,14 @@ export function lambdaClient(url: string, account: AccountCredentials, region = 
 }
 
 /** Starts the real server on port 0 with a fresh data directory holding two test accounts. */
-export async function startTestServer(overrides: Partial<Config> = {}, existingDataDir?: string): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {}, existingDataDir?: string, options: Omit<StartOptions, 'logger'> = {},
+): Promise<TestServer> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dataDir, 'credentials.json'), JSON.stringify({ accounts: TEST_ACCOUNTS }), { mode: 0o600 });
   const config = loadConfig({ overrides: { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent', ...overrides } });
-  const sluice = await startSluice(config, { logger: createLogger('silent') });
+  const sluice = await startSluice(config, { ...options, logger: createLogger('silent') });
   const account = TEST_ACCOUNTS[0]!;
   const clients: LambdaClient[] = [];
   const clientFor = (a: AccountCredentials, region?: string) => {

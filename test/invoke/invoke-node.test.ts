@@ -181,7 +181,7 @@ test('Event invocations are accepted with 202 and run in the background', async 
   const out = await t.lambda.send(new InvokeCommand({ FunctionName: 'inv-node', InvocationType: 'Event', Payload: Buffer.from('{"action":"log","messages":["from-async"]}') }));
   assert.equal(out.StatusCode, 202);
   const id = out.$metadata.requestId!;
-  await t.sluice.context.invoker.idle();
+  await t.sluice.context.asyncInvoker.idle();
   const events = t.sluice.context.logs.query(SCOPE, { logGroupName: '/aws/lambda/inv-node', contains: id });
   assert.ok(events.some((e) => e.message === `START RequestId: ${id} Version: $LATEST`));
   assert.ok(events.some((e) => e.message.includes('from-async')));

@@ -10,6 +10,8 @@ import {
   decodeMarker, encodeMarker, optBool, optObject, optString, optStringMap, pageQuery, reqString,
 } from '../wire/input.js';
 import { acceptCode } from '../services/code-upload.js';
+import { localCodeDir } from '../../domain/local-code.js';
+import { zipLocalDirectory } from '../services/local-code-archive.js';
 import { CODE_DOWNLOAD_PATH, signedCodeLocation } from '../services/code-location.js';
 import { unqualifiedFunctionName as unqualified } from '../services/unqualified-function.js';
 import { functionTarget, requireFunction, resolveVersion } from '../services/function-resolver.js';
@@ -40,7 +42,7 @@ export function functionRoutes(ctx: ApiContext): Route[] {
         const codeObj = optObject(body, 'Code');
         if (!codeObj) throw new InvalidParameterValueException('1 validation error detected: Value null at \'code\' failed to satisfy constraint: Member must not be null');
         if (repos.functions.get(req.scope, ref.name)) throw conflict(ref.name);
-        const code = await acceptCode(codeObj, ctx.code);
+        const code = await acceptCode(codeObj, ctx.code, ctx.config.localCodePaths, ctx.sandboxIsolated);
         const created = createFunction(ctx, req.scope, {
           name: ref.name, settings, code, tags, publish: optBool(body, 'Publish') ?? false,
         });
@@ -103,7 +105,7 @@ export function functionRoutes(ctx: ApiContext): Route[] {
         const target = unqualified(req.params.FunctionName!, req.scope);
         const body = req.json();
         requireFunction(repos, req.scope, target);
-        const code = await acceptCode(body, ctx.code);
+        const code = await acceptCode(body, ctx.code, ctx.config.localCodePaths, ctx.sandboxIsolated);
         const v = updateFunctionCode(ctx, req.scope, target, code, {
           publish: optBool(body, 'Publish') ?? false,
           dryRun: optBool(body, 'DryRun') ?? false,
@@ -160,11 +162,18 @@ export function functionRoutes(ctx: ApiContext): Route[] {
     {
       // GetFunction's Code.Location: a signed, expiring URL that returns the original archive.
       method: 'GET', path: `${CODE_DOWNLOAD_PATH}/{Token}`, operation: 'DownloadCode', unauthenticated: true,
-      handler: (req): ApiResponse => {
+      handler: async (req): Promise<ApiResponse> => {
         const payload = ctx.urlSigner.verify(req.params.Token!);
         if (!payload) throw new AccessDeniedException('The download URL signature is not valid.');
         if (typeof payload.e !== 'number' || payload.e < ctx.clock.now()) throw new AccessDeniedException('The download URL has expired. Call GetFunction again for a new one.');
         const key = String(payload.k);
+        // Hot-reload code: the directory as it is now, zipped on the fly.
+        const local = localCodeDir(key);
+        if (local !== undefined) {
+          const body = await zipLocalDirectory(local).catch(() => undefined);
+          if (!body) throw new ResourceNotFoundException('The hot-reload code directory no longer exists.');
+          return { status: 200, body, headers: { 'Content-Type': 'application/zip' } };
+        }
         if (!ctx.code.blobs.has(key)) throw new ResourceNotFoundException('The code archive no longer exists.');
         return { status: 200, body: ctx.code.blobs.read(key), headers: { 'Content-Type': 'application/zip' } };
       },

@@ -3,24 +3,25 @@ import {
   InvalidRequestContentException, RequestEntityTooLargeException, ValidationException,
 } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
-import { empty, type ApiResponse, type Route } from '../types.js';
+import { empty, json, type ApiResponse, type Route } from '../types.js';
+import { ASYNC_PAYLOAD_MAX_BYTES, INVOKE_ASYNC_MAX_BYTES } from '../../invoke/index.js';
 import { functionTarget } from '../services/function-resolver.js';
 
 /** Synchronous invoke payloads: 6 MB (AWS's front door answers 413 RequestEntityTooLargeException beyond). */
 export const INVOKE_MAX_BYTES = 6_291_456;
 /** Asynchronous (Event) payloads: 1 MB. */
-export const ASYNC_INVOKE_MAX_BYTES = 1_048_576;
+export const ASYNC_INVOKE_MAX_BYTES = ASYNC_PAYLOAD_MAX_BYTES;
 const CLIENT_CONTEXT_MAX = 3583;
 
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const;
 const LOG_TYPES = ['None', 'Tail'] as const;
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function enumHeader<T extends string>(value: string | undefined, allowed: readonly T[], member: string, fallback: T): T {
+export function enumHeader<T extends string>(value: string | undefined, allowed: readonly T[], member: string, fallback: T): T {
   if (value === undefined || value === '') return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
     throw new ValidationException(
@@ -31,7 +32,7 @@ function enumHeader<T extends string>(value: string | undefined, allowed: readon
 }
 
 /** X-Amz-Client-Context: base64 of a JSON object, handed to the runtime decoded. */
-function clientContext(raw: string | undefined): string | undefined {
+export function clientContext(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw.length > CLIENT_CONTEXT_MAX) {
     throw new ValidationException(
@@ -49,7 +50,7 @@ function clientContext(raw: string | undefined): string | undefined {
 }
 
 /** The event bytes: empty means `{}`; anything else must be JSON. */
-function eventPayload(body: Buffer): Buffer {
+export function eventPayload(body: Buffer): Buffer {
   if (body.length === 0) return Buffer.from('{}');
   try {
     JSON.parse(body.toString('utf8'));
@@ -77,10 +78,13 @@ export function invokeRoutes(ctx: ApiContext): Route[] {
           if (req.body.length > ASYNC_INVOKE_MAX_BYTES) {
             throw new RequestEntityTooLargeException(`Request must be smaller than ${ASYNC_INVOKE_MAX_BYTES} bytes for the InvokeFunction operation`);
           }
+          // Acknowledged only once durably queued; the function sees this request id as its awsRequestId.
+          // Client context is for synchronous invocations only (AWS drops it for Event).
           const payload = eventPayload(req.body);
-          ctx.invoker.invokeAsync({
+          const traceHeader = header(req.headers, 'x-amzn-trace-id');
+          await ctx.asyncInvoker.enqueue({
             scope: req.scope, functionName: target.name, qualifier: target.qualifier, payload, requestId: req.requestId,
-            ...(context === undefined ? {} : { clientContext: context }),
+            ...(traceHeader === undefined ? {} : { traceHeader }),
           });
           return empty(202);
         }
@@ -88,6 +92,7 @@ export function invokeRoutes(ctx: ApiContext): Route[] {
         const out = await ctx.invoker.invoke({
           scope: req.scope, functionName: target.name, qualifier: target.qualifier, payload, requestId: req.requestId,
           tail: logType === 'Tail', ...(context === undefined ? {} : { clientContext: context }),
+          trace: { header: header(req.headers, 'x-amzn-trace-id'), receivedAt: req.receivedAt },
         });
         const headers: Record<string, string> = { 'X-Amz-Executed-Version': out.executedVersion };
         if (out.logResult !== undefined) headers['X-Amz-Log-Result'] = out.logResult;
@@ -98,6 +103,20 @@ export function invokeRoutes(ctx: ApiContext): Route[] {
           headers['Content-Type'] = out.result.contentType ?? 'application/json';
         }
         return { status: 200, body: out.result.payload, headers };
+      },
+    },
+    {
+      // Deprecated, still called by older tools: the same queue as Event, 256 KB, `Status` from the HTTP status.
+      method: 'POST', path: '/2014-11-13/functions/{FunctionName}/invoke-async', operation: 'InvokeAsync', maxBodyBytes: INVOKE_ASYNC_MAX_BYTES,
+      handler: async (req): Promise<ApiResponse> => {
+        const target = functionTarget(req.params.FunctionName!, req.scope, undefined);
+        const payload = eventPayload(req.body);
+        const traceHeader = header(req.headers, 'x-amzn-trace-id');
+        await ctx.asyncInvoker.enqueue({
+          scope: req.scope, functionName: target.name, qualifier: target.qualifier, payload, requestId: req.requestId,
+          ...(traceHeader === undefined ? {} : { traceHeader }),
+        });
+        return json(202, { Status: 202 });
       },
     },
   ];

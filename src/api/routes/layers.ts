@@ -56,7 +56,7 @@ export function layerRoutes(ctx: ApiContext): Route[] {
         const compatibleRuntimes = optStringList(body, 'CompatibleRuntimes');
         const compatibleArchitectures = optStringList(body, 'CompatibleArchitectures');
         checkCompatibility(compatibleRuntimes, compatibleArchitectures);
-        const code = await acceptCode(content, ctx.code);
+        const code = await acceptCode(content, ctx.code, ctx.config.localCodePaths, ctx.sandboxIsolated);
         const lv = publishLayerVersion(ctx, req.scope, name, {
           description, compatibleRuntimes, compatibleArchitectures, licenseInfo, code,
         });

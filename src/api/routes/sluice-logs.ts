@@ -14,7 +14,7 @@ function optNumber(q: URLSearchParams, name: string): number | undefined {
 
 /**
  * Sluice's own (signed, account-scoped) route behind `sluice logs`: a function's log events in append order,
- * optionally since a time and after a cursor, so the CLI can follow. The CloudWatch Logs API comes later.
+ * optionally since a time and after a cursor, so the CLI can follow (the AWS tools use the Logs API: logs-*.ts).
  */
 export function sluiceLogRoutes(ctx: ApiContext): Route[] {
   return [

@@ -35,7 +35,7 @@ export function urlConfigRoutes(ctx: ApiContext): Route[] {
 
   const wire = (rec: FunctionUrlConfigRecord, req: ApiRequest): Record<string, unknown> => {
     const out: Record<string, unknown> = {
-      FunctionUrl: functionUrl(rec.urlId, req.scope.region, req.baseUrl),
+      FunctionUrl: functionUrl(rec.urlId, req.scope.region, req.baseUrl, ctx.config.functionUrlBase),
       FunctionArn: functionArn(req.scope, rec.functionName, rec.qualifier),
       AuthType: rec.authType,
       CreationTime: awsTimestamp(rec.creationTime),

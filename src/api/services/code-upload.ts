@@ -2,6 +2,7 @@ import { InvalidParameterValueException, RequestEntityTooLargeException } from '
 import { inspectZip, type CodeStore } from '../../store/index.js';
 import type { StoredBlob } from '../../store/blob-store.js';
 import { optString } from '../wire/input.js';
+import { acceptLocalCode } from './local-code.js';
 
 export const MAX_ZIPPED_BYTES = 52_428_800;
 export const MAX_UNZIPPED_BYTES = 262_144_000;
@@ -17,7 +18,9 @@ export interface AcceptedCode extends StoredBlob {
  * Takes a `Code`/`Content` structure (or an UpdateFunctionCode body): decodes ZipFile, checks it as an
  * untrusted archive and stores it content-addressed. S3 and image sources are refused with what to do instead.
  */
-export async function acceptCode(code: Record<string, unknown>, store: CodeStore): Promise<AcceptedCode> {
+export async function acceptCode(code: Record<string, unknown>, store: CodeStore, localCodePaths = '', sandboxIsolated = false): Promise<AcceptedCode> {
+  const local = acceptLocalCode(code, localCodePaths, sandboxIsolated);
+  if (local) return local;
   if (optString(code, 'S3Bucket') !== undefined || optString(code, 'S3Key') !== undefined) {
     throw new InvalidParameterValueException(
       'S3Bucket/S3Key code locations are not supported by this Sluice server: it has no S3. Upload the .zip directly as ZipFile (aws lambda ... --zip-file fileb://function.zip).',

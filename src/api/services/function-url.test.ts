@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionUrl, newUrlId, parseFunctionUrlHost } from './function-url.js';
+import { functionUrl, newUrlId, parseFunctionUrlHost, parseFunctionUrlPath } from './function-url.js';
 
 test('newUrlId draws 32 lowercase alphanumerics', () => {
   const ids = new Set(Array.from({ length: 200 }, () => newUrlId()));
@@ -24,5 +24,25 @@ test('parseFunctionUrlHost reads what functionUrl writes, and nothing else', () 
   for (const h of [undefined, '', 'localhost:3000', `${id}x.lambda-url.us-east-1.localhost`, `${id}.lambda-url.us-east-1.example.com`,
     `${id.slice(1)}.lambda-url.us-east-1.localhost`]) {
     assert.equal(parseFunctionUrlHost(h), undefined, String(h));
+  }
+});
+
+test('with a public base, URLs go under its host and scheme, and only that domain (or localhost) is recognised', () => {
+  const id = newUrlId();
+  assert.equal(functionUrl(id, 'us-east-1', 'http://127.0.0.1:9070', 'https://fn.example.com'), `https://${id}.lambda-url.us-east-1.fn.example.com/`);
+  assert.equal(functionUrl(id, 'us-east-1', 'http://127.0.0.1:9070', 'http://fn.internal:8080'), `http://${id}.lambda-url.us-east-1.fn.internal:8080/`);
+  assert.deepEqual(parseFunctionUrlHost(`${id}.lambda-url.us-east-1.fn.example.com`, 'https://fn.example.com'), { urlId: id, region: 'us-east-1' });
+  assert.deepEqual(parseFunctionUrlHost(`${id}.lambda-url.us-east-1.localhost:9070`, 'https://fn.example.com'), { urlId: id, region: 'us-east-1' });
+  assert.equal(parseFunctionUrlHost(`${id}.lambda-url.us-east-1.other.example.com`, 'https://fn.example.com'), undefined);
+});
+
+test('parseFunctionUrlPath reads /lambda-url/<url-id>/<path>', () => {
+  const id = newUrlId();
+  assert.deepEqual(parseFunctionUrlPath(`/lambda-url/${id}`), { urlId: id, path: '/' });
+  assert.deepEqual(parseFunctionUrlPath(`/lambda-url/${id}/`), { urlId: id, path: '/' });
+  assert.deepEqual(parseFunctionUrlPath(`/lambda-url/${id}/a/b%2Fc`), { urlId: id, path: '/a/b%2Fc' });
+  assert.deepEqual(parseFunctionUrlPath(`/lambda-url/${id.toUpperCase()}/x`), { urlId: id, path: '/x' });
+  for (const p of ['/lambda-url/', `/lambda-url/${id}x`, `/lambda-url/${id.slice(1)}/x`, `/2015-03-31/functions/${id}`]) {
+    assert.equal(parseFunctionUrlPath(p), undefined, p);
   }
 });

@@ -13,7 +13,10 @@ export const URL_ID_SCOPE: Scope = { account: '_', region: '_' };
 
 const URL_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const URL_ID_LENGTH = 32;
-const HOST_RE = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.localhost$/;
+const HOST_RE = /^([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.(.+)$/;
+const PATH_RE = /^\/lambda-url\/([a-zA-Z0-9]{32})(\/.*)?$/;
+/** The path-form prefix of function URLs on the API's own host. */
+export const URL_PATH_PREFIX = '/lambda-url/';
 
 export type FunctionUrlAuthType = 'NONE' | 'AWS_IAM';
 export type InvokeMode = 'BUFFERED' | 'RESPONSE_STREAM';
@@ -50,8 +53,16 @@ export function newUrlId(): string {
   return id;
 }
 
-/** The URL for a url-id, on the host port the client used to reach the API (`baseUrl` = `http://host[:port]`). */
-export function functionUrl(urlId: string, region: string, baseUrl: string): string {
+/**
+ * The URL for a url-id: under the configured public base (`https://fn.example.com` →
+ * `https://<url-id>.lambda-url.<region>.fn.example.com/`), else on `localhost` with the port the client used to
+ * reach the API (`baseUrl` = `http://host[:port]`).
+ */
+export function functionUrl(urlId: string, region: string, baseUrl: string, publicBase = ''): string {
+  if (publicBase !== '') {
+    const base = new URL(publicBase);
+    return `${base.protocol}//${urlId}.lambda-url.${region}.${base.hostname}${base.port ? `:${base.port}` : ''}/`;
+  }
   let port = '';
   try {
     port = new URL(baseUrl).port;
@@ -61,12 +72,34 @@ export function functionUrl(urlId: string, region: string, baseUrl: string): str
   return `http://${urlId}.lambda-url.${region}.localhost${port ? `:${port}` : ''}/`;
 }
 
-/** The url-id and region named by a request's Host header, or undefined when it is not a function-URL host. */
-export function parseFunctionUrlHost(host: string | undefined): { urlId: string; region: string } | undefined {
+/**
+ * The url-id and region named by a request's Host header, or undefined when it is not a function-URL host
+ * (under `localhost`, or under the public base's host name when one is configured).
+ */
+export function parseFunctionUrlHost(host: string | undefined, publicBase = ''): { urlId: string; region: string } | undefined {
   if (!host) return undefined;
   const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const m = HOST_RE.exec(name);
-  return m ? { urlId: m[1]!, region: m[2]! } : undefined;
+  if (!m) return undefined;
+  if (m[3] !== 'localhost' && (publicBase === '' || m[3] !== publicBaseHost(publicBase))) return undefined;
+  return { urlId: m[1]!, region: m[2]! };
+}
+
+const baseHosts = new Map<string, string>();
+function publicBaseHost(publicBase: string): string {
+  let h = baseHosts.get(publicBase);
+  if (h === undefined) {
+    h = new URL(publicBase).hostname.toLowerCase();
+    baseHosts.set(publicBase, h);
+  }
+  return h;
+}
+
+/** The path form `/lambda-url/<url-id>/<path>` (for clients that cannot set a Host): the url-id and the path. */
+export function parseFunctionUrlPath(rawPath: string): { urlId: string; path: string } | undefined {
+  const m = PATH_RE.exec(rawPath);
+  if (!m) return undefined;
+  return { urlId: m[1]!.toLowerCase(), path: m[2] || '/' };
 }
 
 /** The owner of a url-id together with its current config, or undefined when no such URL exists. */

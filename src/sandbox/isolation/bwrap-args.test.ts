@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bwrapArgs, passwdFor } from './bwrap-args.js';
+import { argsViaFd, bwrapArgs, passwdFor } from './bwrap-args.js';
 
 const base = {
   uid: 1051, gid: 1051, taskDir: '/d/code/abc', optDir: '/d/opt/x', runtimeDir: '/r', passwdFile: '/s/passwd', groupFile: '/s/group',
@@ -49,4 +49,19 @@ test('the sandbox user has a passwd entry', () => {
   const { passwd, group } = passwdFor(1051, 1052);
   assert.match(passwd, /^sbx_user1051:x:1051:1052:/m);
   assert.match(group, /^sbx_user1051:x:1052:/m);
+});
+
+test('nested user namespaces are forbidden unless bubblewrap is too old to forbid them', () => {
+  assert.ok(bwrapArgs(base, () => true).args.includes('--disable-userns'));
+  assert.ok(!bwrapArgs({ ...base, nestedUserns: true }, () => true).args.includes('--disable-userns'));
+});
+
+test('bwrap options go through fd 3, so host paths stay off the sandbox init\'s command line', () => {
+  const full = bwrapArgs(base, () => true).args;
+  const { args, data } = argsViaFd(full);
+  assert.deepEqual(args, ['--reuid=1051', '--regid=1051', '--clear-groups', '--inh-caps=-all', '--no-new-privs', 'bwrap', '--args', '3', '--', '/usr/bin/node', '/var/runtime/x.mjs']);
+  const passed = data.toString().split('\0');
+  assert.equal(passed.pop(), '', 'NUL-terminated');
+  assert.deepEqual(passed, full.slice(full.indexOf('bwrap') + 1, full.indexOf('--')));
+  assert.ok(passed.includes('/d/code/abc') && !args.includes('/d/code/abc'));
 });

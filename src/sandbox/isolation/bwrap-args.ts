@@ -23,8 +23,12 @@ export interface BwrapSpec {
   argv: string[];
   /** Extra read-only binds (host → sandbox), e.g. a Node binary outside /usr. */
   extraRoBinds?: [string, string][];
+  /** Extra writable binds (host → sandbox), e.g. the directory of a debugger relay's socket. */
+  extraBinds?: [string, string][];
   /** Working directory inside the sandbox (default /var/task). */
   chdir?: string;
+  /** Allow nested user namespaces (only for bubblewrap older than 0.8, which cannot forbid them). */
+  nestedUserns?: boolean;
 }
 
 export const SANDBOX_RUNTIME_API_SOCKET = '/run/rapi.sock';
@@ -37,6 +41,8 @@ export function bwrapArgs(spec: BwrapSpec, existing: (p: string) => boolean): { 
     'bwrap',
     '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try',
     ...(spec.netnsPath ? [] : ['--unshare-net']),
+    // No nested user namespaces: inside one the function would hold every capability (over its own objects).
+    ...(spec.nestedUserns ? [] : ['--disable-userns']),
     '--die-with-parent', '--new-session',
     '--uid', String(spec.uid), '--gid', String(spec.gid),
     '--ro-bind', '/usr', '/usr',
@@ -52,6 +58,7 @@ export function bwrapArgs(spec: BwrapSpec, existing: (p: string) => boolean): { 
     '--ro-bind', spec.runtimeApiSocket, SANDBOX_RUNTIME_API_SOCKET,
   );
   for (const [from, to] of spec.extraRoBinds ?? []) a.push('--ro-bind', from, to);
+  for (const [from, to] of spec.extraBinds ?? []) a.push('--bind', from, to);
   if (spec.tmpDir) a.push('--bind', spec.tmpDir, '/tmp');
   else a.push('--size', String(spec.tmpSizeBytes), '--perms', '1777', '--tmpfs', '/tmp');
   a.push('--proc', '/proc', '--dev', '/dev', '--hostname', 'sandbox', '--chdir', spec.chdir ?? '/var/task', '--clearenv');
@@ -64,5 +71,20 @@ export function passwdFor(uid: number, gid: number): { passwd: string; group: st
   return {
     passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user1051:x:${uid}:${gid}::/tmp:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
     group: `root:x:0:\nsbx_user1051:x:${gid}:\nnogroup:x:65534:\n`,
+  };
+}
+
+/**
+ * Moves bwrap's options out of its command line into `--args 3` (NUL-separated, read from fd 3 and closed by
+ * bwrap); only `-- <command>` stays. The sandbox's init shows in the sandbox's /proc/1/cmdline, and host paths
+ * (the data dir, code hashes) must not.
+ */
+export function argsViaFd(setprivArgs: string[], fd = 3): { args: string[]; data: Buffer } {
+  const at = setprivArgs.indexOf('bwrap');
+  const end = setprivArgs.indexOf('--', at);
+  if (at < 0 || end < 0) throw new Error('not a setpriv + bwrap command line');
+  return {
+    args: [...setprivArgs.slice(0, at + 1), '--args', String(fd), ...setprivArgs.slice(end)],
+    data: Buffer.from(setprivArgs.slice(at + 1, end).map((a) => `${a}\0`).join('')),
   };
 }

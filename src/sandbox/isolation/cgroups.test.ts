@@ -62,3 +62,19 @@ test('destroy kills everything inside and sweep removes leftovers', { skip }, as
   manager!.create(`${id}-left`, { memoryBytes: 128 * 1024 * 1024, pidsMax: 64 });
   assert.ok((await manager!.sweep()) >= 1);
 });
+
+test('the memory limit of a running environment can be raised and lowered (pre-started environments)', { skip }, async () => {
+  const cg = manager!.create(`test-${randomUUID()}`, { memoryBytes: 64 * 1024 * 1024, pidsMax: 64 });
+  try {
+    // Raising needs memory+swap raised first, lowering the limit first: both orders must work.
+    cg.setMemory(512 * 1024 * 1024);
+    cg.setMemory(48 * 1024 * 1024);
+    const child = runInside(cg.procsFiles, 'const a=[]; for(;;) a.push(Buffer.alloc(1<<20, 1));');
+    const [code, signal] = await once(child, 'exit');
+    assert.equal(signal ?? code, 'SIGKILL');
+    assert.ok(cg.oomKills() >= 1);
+    assert.ok(cg.peakBytes() < 56 * 1024 * 1024, `peak ${cg.peakBytes()}`);
+  } finally {
+    await cg.destroy();
+  }
+});

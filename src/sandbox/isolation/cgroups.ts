@@ -15,6 +15,8 @@ export interface EnvironmentCgroup {
   /** Files a process writes its pid into to enter this cgroup (for a `sh` trampoline before exec). */
   readonly procsFiles: readonly string[];
   setCpu(cpus: number | undefined): void;
+  /** Changes the memory limit (memory + swap) of a running environment (fails while usage is above it). */
+  setMemory(bytes: number): void;
   /** Resets the peak-usage counter so the next reading is per invocation. */
   resetPeak(): void;
   peakBytes(): number;
@@ -87,6 +89,15 @@ class V1Environment implements EnvironmentCgroup {
   setCpu(cpus: number | undefined): void {
     writeFileSync(join(this.dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
     writeFileSync(join(this.dirs.cpu, 'cpu.cfs_quota_us'), cpus === undefined ? '-1' : String(Math.max(1000, Math.round(CPU_PERIOD_US * cpus))));
+  }
+
+  setMemory(bytes: number): void {
+    const limit = join(this.dirs.memory, 'memory.limit_in_bytes');
+    const memsw = join(this.dirs.memory, 'memory.memsw.limit_in_bytes');
+    const files = existsSync(memsw) ? [limit, memsw] : [limit];
+    // memsw ≥ limit at every moment: lowering writes the limit first, raising memsw first.
+    if (bytes > readNumber(limit)) files.reverse();
+    for (const f of files) writeFileSync(f, String(bytes));
   }
 
   resetPeak(): void {
@@ -190,6 +201,9 @@ class V2Environment implements EnvironmentCgroup {
   }
   setCpu(cpus: number | undefined): void {
     writeFileSync(join(this.dir, 'cpu.max'), cpus === undefined ? `max ${CPU_PERIOD_US}` : `${Math.max(1000, Math.round(CPU_PERIOD_US * cpus))} ${CPU_PERIOD_US}`);
+  }
+  setMemory(bytes: number): void {
+    writeFileSync(join(this.dir, 'memory.max'), String(bytes));
   }
   resetPeak(): void {
     // memory.peak is resettable only on newer kernels (write any value); ignore where it is not.

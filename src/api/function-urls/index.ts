@@ -1,0 +1,1 @@
+export { FunctionUrlFrontDoor, type FunctionUrlFrontDoorOptions } from './url-front-door.js';
