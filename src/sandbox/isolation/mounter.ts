@@ -176,7 +176,9 @@ export async function createMounter(owner: string): Promise<Mounter> {
   if (python) {
     // -I -S: no user site, no PYTHON* variables, no site import; the environment is empty anyway. `owner` only
     // names the helper in process listings.
-    const child = spawn(python, ['-I', '-S', '-c', HELPER, 'sluice-mount-helper', owner], { env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches only the server, which then unmounts through the helper;
+    // the helper exits by itself when the server's end of its stdin closes (including when the server dies).
+    const child = spawn(python, ['-I', '-S', '-c', HELPER, 'sluice-mount-helper', owner], { env: {}, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const started = await new Promise<boolean>((resolve) => {
       child.once('spawn', () => resolve(true));
       child.once('error', () => resolve(false));
