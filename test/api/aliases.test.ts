@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestServer, ROLE, TEST_ACCOUNTS, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
+import { rejectsWith } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 before(async () => { t = await startTestServer(); });
@@ -31,14 +32,6 @@ async function withVersions(name: string, count: number): Promise<void> {
   }
 }
 
-async function rejectsWith(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 test('alias lifecycle: create, get, update with routing, list, delete', async () => {
   await withVersions('al-life', 2);

@@ -10,6 +10,7 @@ import {
 import { startTestServer, ROLE, TEST_ACCOUNTS, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
 import { setProvisionedStatus } from '../../src/api/routes/provisioned-concurrency.js';
+import { rejectsWith } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 before(async () => { t = await startTestServer(); });
@@ -37,14 +38,6 @@ async function withVersions(name: string, count: number): Promise<number> {
   return created.CodeSize!;
 }
 
-async function rejectsWith(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const unreserved = async () =>
   (await t.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit!.UnreservedConcurrentExecutions;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestServer, ROLE, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
+import { rejectsWith as fails } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 before(async () => { t = await startTestServer(); });
@@ -33,14 +34,6 @@ async function createWithAlias(name: string): Promise<void> {
   await t.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
 }
 
-async function fails(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const put = (input: PutFunctionEventInvokeConfigCommandInput) => t.lambda.send(new PutFunctionEventInvokeConfigCommand(input));
 const update = (input: PutFunctionEventInvokeConfigCommandInput) => t.lambda.send(new UpdateFunctionEventInvokeConfigCommand(input));

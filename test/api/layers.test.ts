@@ -10,6 +10,7 @@ import {
 import { RUNTIME_ENUM } from '../../src/domain/runtimes.js';
 import { startTestServer, ROLE, TEST_ACCOUNTS, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
+import { rejectsWith } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 before(async () => { t = await startTestServer(); });
@@ -24,15 +25,6 @@ function publish(name: string, extra: Partial<PublishLayerVersionCommandInput> =
   return client.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: layerZip() }, ...extra }));
 }
 
-async function rejectsWith(p: Promise<unknown>, name: string, status: number, message: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
 
 test('PublishLayerVersion returns 201 with the AWS shape; Content.Location downloads the archive', async () => {
   const zip = layerZip('module.exports = "v1";');

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestServer, ROLE, TEST_ACCOUNTS, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
+import { rejectsWith } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 before(async () => { t = await startTestServer(); });
@@ -31,15 +32,6 @@ async function policy(name: string, qualifier?: string) {
   return { doc: JSON.parse(out.Policy!), revisionId: out.RevisionId! };
 }
 
-async function rejectsWith(p: Promise<unknown>, name: string, status: number, message: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
 
 test('AddPermission returns the statement as a JSON string; GetPolicy the whole document', async () => {
   await create('p-basic');

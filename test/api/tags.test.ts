@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestServer, ROLE, TEST_ACCOUNTS, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
+import { rejectsWith } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 before(async () => { t = await startTestServer(); });
@@ -23,15 +24,6 @@ async function create(name: string, tags?: Record<string, string>): Promise<stri
 
 const list = async (arn: string) => (await t.lambda.send(new ListTagsCommand({ Resource: arn }))).Tags;
 
-async function rejectsWith(p: Promise<unknown>, name: string, status: number, message: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
 
 test('TagResource merges, UntagResource removes, ListTags and GetFunction show the tags', async () => {
   const arn = await create('t-basic', { team: 'a' });

@@ -9,6 +9,7 @@ import {
 import { startTestServer, ROLE, type TestServer } from '../helpers/server.js';
 import { zipFiles } from '../helpers/zip.js';
 import { URL_ID_SCOPE, parseFunctionUrlHost, resolveUrlId } from '../../src/api/services/function-url.js';
+import { rejectsWith as fails } from '../helpers/aws-errors.js';
 
 let t: TestServer;
 let port: string;
@@ -40,14 +41,6 @@ async function createWithAlias(name: string): Promise<void> {
   await t.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
 }
 
-async function fails(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 const createUrl = (input: Partial<CreateFunctionUrlConfigCommandInput> & { FunctionName: string }) =>
   t.lambda.send(new CreateFunctionUrlConfigCommand({ AuthType: 'NONE', ...input } as CreateFunctionUrlConfigCommandInput));
