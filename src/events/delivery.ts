@@ -4,7 +4,7 @@ import type { Clock, Scope } from '../domain/scope.js';
 import { AwsError, ResourceConflictException, ResourceNotFoundException } from '../errors/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Repositories } from '../store/index.js';
-import type { Timers } from '../sandbox/timers.js';
+import type { Timers } from '../domain/timers.js';
 
 /**
  * Hands events to Lambda functions the way EventBridge does: asynchronously (through Sluice's async-invocation

@@ -11,7 +11,7 @@ import { targetPayload } from './input-transform.js';
 import {
   DEFAULT_BUS, eventBusArn, ruleArn, ruleKey, ruleTickKey, type EventBusRecord, type RuleRecord, type RuleState,
   type TargetRecord, type Tags,
-} from './model.js';
+} from '../domain/event-records.js';
 import { InvalidEventPattern, parseEventPattern, type EventPattern } from './pattern/event-pattern.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule/schedule-expression.js';
 import type { ScheduleRunner } from './schedule-runner.js';

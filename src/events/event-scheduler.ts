@@ -6,7 +6,7 @@ import type { Repositories } from '../store/index.js';
 import type { Delivery } from './delivery.js';
 import {
   DEFAULT_GROUP, scheduleArn, scheduleKey, scheduleTickKey, type ScheduleGroupRecord, type ScheduleRecord, type Tags,
-} from './model.js';
+} from '../domain/event-records.js';
 import type { ScheduleRunner } from './schedule-runner.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Clock, Scope } from '../domain/scope.js';
 import type { Logger } from '../observability/index.js';
-import type { Timers, TimerHandle } from '../sandbox/timers.js';
+import type { Timers, TimerHandle } from '../domain/timers.js';
 import type { Repositories } from '../store/index.js';
-import { ruleTickKey, scheduleTickKey, type RuleRecord, type ScheduleRecord } from './model.js';
+import { ruleTickKey, scheduleTickKey, type RuleRecord, type ScheduleRecord } from '../domain/event-records.js';
 import { nextFireTime, parseScheduleExpression, type ScheduleExpression } from './schedule/schedule-expression.js';
 
 /**

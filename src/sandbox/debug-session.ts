@@ -1,6 +1,6 @@
 import type { DebugTarget } from './backend.js';
 import type { RuntimeLaunchPlan } from './environment.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../domain/timers.js';
 
 /**
  * A function's debugger session as environments see it (implemented in src/hot-reload/debug): a host port

@@ -7,7 +7,7 @@ import type { EnvironmentSpec } from './environment-spec.js';
 import type { InitializationType } from './environment-variables.js';
 import type { OptMerger } from './opt-merge.js';
 import { StandbyPool } from './standby-pool.js';
-import type { TimerHandle } from './timers.js';
+import type { TimerHandle } from '../domain/timers.js';
 
 export interface EnvironmentPoolDeps extends EnvironmentDeps {
   /** Unpacks a code-store archive once and says where (CodeStore.extract). */

@@ -14,7 +14,7 @@ import { TailBuffer } from './tail-buffer.js';
 import { exitText, timedOutLine, type ReportStatus } from './platform-log.js';
 import { endEvent, initReportEvent, initStartEvent, reportEvent, startEvent, type PlatformEvent } from './platform-events.js';
 import { LogFormatter } from './log-format.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../domain/timers.js';
 import type { Standby } from './standby-pool.js';
 import { debugAwareTimeout, type EnvironmentDebugSession } from './debug-session.js';
 

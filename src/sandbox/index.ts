@@ -6,4 +6,4 @@ export * from './environment-state.js';
 export * from './environment-variables.js';
 export { OptMerger } from './opt-merge.js';
 export { ProcessBackend, type ProcessBackendOptions } from './process-backend.js';
-export * from './timers.js';
+export * from '../domain/timers.js';

@@ -5,7 +5,7 @@ import type { AttachableSandbox, GenericSandboxes, OutputStream, SandboxExit } f
 import type { RuntimeLauncher, RuntimeLaunchPlan } from './environment.js';
 import type { EnvironmentSpec } from './environment-spec.js';
 import { standbyIneligible, standbyKey } from './standby-eligibility.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../domain/timers.js';
 
 /** A pre-started environment: sandbox, cgroups, /tmp, network and runtime client up; no function yet. */
 export interface Standby {

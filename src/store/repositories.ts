@@ -2,7 +2,7 @@ import { Collection, type DocumentStore } from './document-store.js';
 import type {
   AliasRecord, FunctionMeta, FunctionVersion, LayerVersionRecord, PolicyRecord, ProvisionedConcurrencyRecord,
 } from '../domain/function-model.js';
-import type { EventBusRecord, RuleRecord, ScheduleGroupRecord, ScheduleRecord, TickRecord } from '../events/model.js';
+import type { EventBusRecord, RuleRecord, ScheduleGroupRecord, ScheduleRecord, TickRecord } from '../domain/event-records.js';
 
 /** A function URL's owner, found by its url-id (the host label of the URL). */
 export interface UrlIdEntry {

@@ -1,6 +1,6 @@
 import { AddPermissionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { Clock } from '../../src/domain/scope.js';
-import type { Timers } from '../../src/sandbox/timers.js';
+import type { Timers } from '../../src/domain/timers.js';
 import type { DeliveryEvent } from '../../src/events/index.js';
 import { TEST_ACCOUNTS, type TestServer } from '../helpers/server.js';
 import { send, smithySign, type RawResponse } from '../helpers/sign.js';

@@ -3,7 +3,7 @@ import { InvalidParameterValueException, InvalidRequestContentException, Validat
 import { busNameOf, type EventBridge, type PutEventsEntry } from '../../events/event-bridge.js';
 import { parseFunctionTarget } from '../../events/delivery.js';
 import { JsonPathError, parseJsonPath, RESERVED_VARIABLES } from '../../events/input-transform.js';
-import { DEFAULT_BUS, eventBusArn, ruleArn, type RuleRecord, type TargetRecord, type Tags } from '../../events/model.js';
+import { DEFAULT_BUS, eventBusArn, ruleArn, type RuleRecord, type TargetRecord, type Tags } from '../../domain/event-records.js';
 import { MAX_PATTERN_LENGTH } from '../../events/pattern/event-pattern.js';
 import type { ApiContext } from '../context.js';
 import { json, type ApiRequest, type ApiResponse, type Route } from '../types.js';

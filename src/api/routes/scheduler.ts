@@ -2,7 +2,7 @@ import type { Scope } from '../../domain/scope.js';
 import { InvalidParameterValueException, InvalidRequestContentException, ValidationException } from '../../errors/index.js';
 import { parseFunctionTarget } from '../../events/delivery.js';
 import type { EventScheduler, ScheduleInput } from '../../events/event-scheduler.js';
-import { DEFAULT_GROUP, scheduleArn, scheduleGroupArn, type ScheduleGroupRecord, type ScheduleRecord, type ScheduleTarget, type Tags } from '../../events/model.js';
+import { DEFAULT_GROUP, scheduleArn, scheduleGroupArn, type ScheduleGroupRecord, type ScheduleRecord, type ScheduleTarget, type Tags } from '../../domain/event-records.js';
 import { parseScheduleExpression, ScheduleExpressionError } from '../../events/schedule/schedule-expression.js';
 import { isTimeZone } from '../../events/schedule/zoned-time.js';
 import type { ApiContext } from '../context.js';

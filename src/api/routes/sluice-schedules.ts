@@ -1,4 +1,4 @@
-import { ruleArn, scheduleArn } from '../../events/model.js';
+import { ruleArn, scheduleArn } from '../../domain/event-records.js';
 import type { ApiContext } from '../context.js';
 import { json, type Route } from '../types.js';
 

@@ -1,4 +1,4 @@
-import type { Scope } from '../domain/scope.js';
+import type { Scope } from './scope.js';
 
 /** Stored records of EventBridge (buses, rules with their targets) and EventBridge Scheduler (groups, schedules). */
 
