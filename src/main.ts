@@ -199,7 +199,7 @@ export async function startSluice(config: Config, options: StartOptions = {}): P
         await debugSessions.close();
         await tracer?.close();
         metrics?.close();
-        logs.close();
+        await logs.close();
         store.close();
       })()),
   };

@@ -132,5 +132,5 @@ export interface LogStore {
   expire(): number;
   /** Bytes stored (AWS's measure: message bytes + 26 per event). */
   storedBytes(): number;
-  close(): void;
+  close(): void | Promise<void>;
 }

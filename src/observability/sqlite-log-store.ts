@@ -487,15 +487,26 @@ export class SqliteLogStore implements LogStore {
     return this.totalBytes;
   }
 
-  close(): void {
-    if (this.closed) return;
+  /** Flushes and closes; resolves once the checkpoint worker has closed its connection too (no file is touched after). */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
     this.flush();
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.db.close();
-    // The worker's last checkpoint runs after the writer is gone; nothing waits for it.
-    this.checkpointer?.postMessage('close');
+    const worker = this.checkpointer;
+    this.closing = worker
+      ? new Promise<void>((resolve) => {
+          // Its last checkpoint runs after the writer is gone; then it is ended.
+          worker.once('message', () => { void worker.terminate().then(() => resolve()); });
+          worker.once('exit', () => resolve());
+          worker.postMessage('close');
+        })
+      : Promise.resolve();
+    return this.closing;
   }
+
+  private closing: Promise<void> | undefined;
 
   /** Events before this time are past their group's retention (hidden even before they are deleted). */
   private cutoff(scope: Scope, logGroupName: string): number {

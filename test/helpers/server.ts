@@ -60,7 +60,7 @@ export async function startTestServer(
     sluice, url: sluice.url, dataDir, account, lambda, clientFor, stop,
     close: async () => {
       await stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }
