@@ -1,21 +1,9 @@
 import type { SignedClient } from './signed-client.js';
 
+import type { EventView } from '../domain/sluice-views.js';
+
 /** One asynchronous event as `GET /_sluice/events/{FunctionName}` describes it. */
-export interface FunctionEvent {
-  requestId: string;
-  qualifier?: string;
-  state: 'queued' | 'in-flight' | 'retrying' | 'dropped';
-  attempts: number;
-  failures: number;
-  throttles: number;
-  enqueuedAt: string;
-  expiresAt: string;
-  nextAttemptAt?: string;
-  lastError?: string;
-  condition?: string;
-  deliveredTo?: string;
-  finishedAt?: string;
-}
+export type FunctionEvent = EventView;
 
 export interface FunctionEventPage {
   functionName: string;

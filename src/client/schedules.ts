@@ -1,20 +1,9 @@
 import type { SignedClient } from './signed-client.js';
 
+import type { ScheduleView } from '../domain/sluice-views.js';
+
 /** A scheduled rule or schedule as `GET /_sluice/schedules` describes it. */
-export interface ScheduleEntry {
-  kind: 'rule' | 'schedule';
-  arn: string;
-  container: string;
-  name: string;
-  expression: string;
-  timeZone?: string;
-  state: string;
-  nextFireAt?: string;
-  lastFiredAt?: string;
-  invocations: number;
-  failedInvocations: number;
-  lastFailure?: string;
-}
+export type ScheduleEntry = ScheduleView;
 
 /** GET /_sluice/schedules: the caller's scheduled EventBridge rules and Scheduler schedules, soonest first. */
 export async function listSchedules(client: SignedClient): Promise<ScheduleEntry[]> {

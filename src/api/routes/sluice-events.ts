@@ -3,27 +3,9 @@ import type { QueuedEvent } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { json, type Route } from '../types.js';
 
-/** How `sluice events` shows an event. */
-export type EventState = 'queued' | 'in-flight' | 'retrying' | 'dropped';
+import type { EventState, EventView } from '../../domain/sluice-views.js';
 
-export interface EventView {
-  requestId: string;
-  qualifier?: string;
-  state: EventState;
-  /** Attempts that reached the function; failures = those that ended in a function error; throttles = refusals. */
-  attempts: number;
-  failures: number;
-  throttles: number;
-  enqueuedAt: string;
-  expiresAt: string;
-  /** Queued / retrying: when it may run next. */
-  nextAttemptAt?: string;
-  lastError?: string;
-  /** Dropped: why, and where its record went. */
-  condition?: string;
-  deliveredTo?: string;
-  finishedAt?: string;
-}
+export type { EventState, EventView };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -2,23 +2,7 @@ import { ruleArn, scheduleArn } from '../../domain/event-records.js';
 import type { ApiContext } from '../context.js';
 import { json, type Route } from '../types.js';
 
-/** How `sluice schedules` shows a scheduled rule or a schedule. */
-export interface ScheduleView {
-  kind: 'rule' | 'schedule';
-  arn: string;
-  /** Event bus (rules) or schedule group. */
-  container: string;
-  name: string;
-  expression: string;
-  timeZone?: string;
-  state: string;
-  nextFireAt?: string;
-  lastFiredAt?: string;
-  /** Deliveries since the server started: handed to the async queue, and failed (no permission, no function). */
-  invocations: number;
-  failedInvocations: number;
-  lastFailure?: string;
-}
+import type { ScheduleView } from '../../domain/sluice-views.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
